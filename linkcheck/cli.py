@@ -1,0 +1,338 @@
+"""The command line: options → library call → renderer → exit code.
+
+Thin on purpose: every command builds :class:`linkcheck.config.Settings`, calls
+the library (``linkcheck.pipeline``, ``linkcheck.store``, ``linkcheck.extract``),
+and renders the result.  Exceptions of the run are mapped to exit codes in one
+place (:func:`_exit_on_error`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from linkcheck import __version__, pipeline
+from linkcheck.config import Settings, load_settings
+from linkcheck.errors import LinkcheckError
+from linkcheck.extract import UnchangedInput, extract_documents
+from linkcheck.progress import ConsoleProgress
+from linkcheck.report import FORMATS, render
+from linkcheck.report.model import ReportData, ReportOptions
+from linkcheck.store import Store
+from linkcheck.types import Document, SkippedInput, Verdict
+
+app = typer.Typer(
+    name="linkcheck",
+    help="Find every cited URL in your documents, check it, keep its history, "
+    "and find its archived copy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+EXIT_FAILING = 1
+
+# --------------------------------------------------------------------------- shared options
+
+Paths = Annotated[
+    list[str],
+    typer.Argument(help="Files, directories (searched recursively), globs, or - for stdin."),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="LINKCHECK_DB",
+        help="SQLAlchemy database URL [default: sqlite:///linkcheck.db].",
+        show_envvar=True,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Configuration file [default: linkcheck.toml or [tool.linkcheck] in "
+        "pyproject.toml, searched from the working directory upward].",
+    ),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Say what is skipped or ignored, and why.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures.")]
+
+
+@contextmanager
+def _exit_on_error() -> Iterator[None]:
+    """Map the run's exceptions to exit codes: the one place that does it."""
+    try:
+        yield
+    except LinkcheckError as error:
+        typer.echo(f"linkcheck: error: {error}", err=True)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("linkcheck: interrupted; everything checked so far is saved.", err=True)
+        raise typer.Exit(130) from None
+
+
+def _settings(config: Path | None, **flags: Any) -> Settings:
+    return load_settings({k: v for k, v in flags.items() if v is not None}, config_file=config)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"linkcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show version."),
+    ] = None,
+) -> None:
+    """linkcheck: link-rot and citation checker."""
+
+
+# --------------------------------------------------------------------------- extract
+
+
+@app.command()
+def extract(
+    paths: Paths,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text or json.")
+    ] = "text",
+    include_code: Annotated[
+        bool | None, typer.Option("--include-code", help="Also take URLs from code blocks.")
+    ] = None,
+    extensions: Annotated[
+        str | None,
+        typer.Option("--extensions", help="Comma-separated file extensions to read in directories."),
+    ] = None,
+    verbose: VerboseOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print every citation found in PATHS (no database, no network)."""
+    if output_format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--format")
+    with _exit_on_error():
+        settings = _settings(config, include_code=include_code, extensions=extensions)
+        documents: list[Document] = []
+        for item in extract_documents(paths, settings.extract):
+            if isinstance(item, SkippedInput):
+                typer.echo(f"linkcheck: skipped {item.path}: {item.reason}", err=True)
+            elif not isinstance(item, UnchangedInput):
+                documents.append(item)
+                if verbose:
+                    for ignored in item.ignored:
+                        typer.echo(
+                            f"{ignored.document}:{ignored.line}: not checked: "
+                            f"{ignored.url_as_written} ({ignored.reason})",
+                            err=True,
+                        )
+        typer.echo(_citations_json(documents) if output_format == "json" else _citations_text(documents))
+
+
+def _citations_json(documents: list[Document]) -> str:
+    return json.dumps(
+        [
+            {
+                "url": c.url,
+                "url_as_written": c.url_as_written,
+                "document": c.document,
+                "lines": list(c.lines),
+                "role": c.role.value,
+                "title": c.title,
+                "cited_at": c.cited_at.isoformat() if c.cited_at else None,
+                "fragment": c.fragment,
+            }
+            for doc in documents
+            for c in doc.citations
+        ],
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _citations_text(documents: list[Document]) -> str:
+    lines: list[str] = []
+    for doc in documents:
+        cited = f", cited {doc.cited_at.isoformat()}" if doc.cited_at else ""
+        lines.append(f"{doc.path} ({doc.format.value}{cited}): {len(doc.citations)} citations")
+        for c in doc.citations:
+            where = ",".join(str(n) for n in c.lines)
+            title = f"  “{c.title}”" if c.title else ""
+            lines.append(f"  {where:>9}  {c.role.value:<8}  {c.url}{title}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- scan
+
+
+@app.command()
+def scan(
+    paths: Paths,
+    db: DbOption = None,
+    verbose: VerboseOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Store the documents in PATHS and the links they cite (no network)."""
+    with _exit_on_error():
+        settings = _settings(config, db=db)
+        progress = ConsoleProgress(verbose=verbose, quiet=False)
+        with Store.open(settings.db) as store:
+            outcome = pipeline.scan(store, paths, settings, on_event=progress.handle)
+        s = outcome.stats
+        typer.echo(
+            f"{len(outcome.documents)} documents ({s.added} new, {s.updated} changed, "
+            f"{s.unchanged} unchanged), {s.citations} citations; "
+            f"{len(outcome.skipped)} inputs skipped."
+        )
+
+
+# --------------------------------------------------------------------------- check
+
+
+@app.command()
+def check(
+    paths: Paths,
+    db: DbOption = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Comma-separated verdicts that fail the run (exit 1) [default: dead,soft_404].",
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Requests in flight at once [default: 64].")
+    ] = None,
+    host_concurrency: Annotated[
+        int | None, typer.Option(help="Requests in flight to one host [default: 8].")
+    ] = None,
+    host_interval: Annotated[
+        float | None,
+        typer.Option(help="Seconds between request starts to one host [default: 0]."),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds one check may take in all [default: 30].")
+    ] = None,
+    retries: Annotated[
+        int | None, typer.Option(help="Retries of transient failures [default: 2].")
+    ] = None,
+    user_agent: Annotated[str | None, typer.Option(help="User-Agent header.")] = None,
+    accept: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated status codes to treat as alive, e.g. 200,403."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="Regex of URLs not to check (repeatable)."),
+    ] = None,
+    exclude_private: Annotated[
+        bool | None,
+        typer.Option(
+            "--exclude-private",
+            help="Refuse targets that resolve to loopback, private or link-local "
+            "addresses (every redirect hop too).",
+        ),
+    ] = None,
+    head: Annotated[
+        bool | None, typer.Option("--head", help="Try HEAD first (GET still decides).")
+    ] = None,
+    max_age: Annotated[
+        str | None,
+        typer.Option(help="Skip links checked more recently than this, e.g. 12h, 7d."),
+    ] = None,
+    archive: Annotated[
+        bool | None,
+        typer.Option("--archive", help="Look up archived copies of failing links."),
+    ] = None,
+    wayback_url: Annotated[
+        str | None,
+        typer.Option(envvar="LINKCHECK_WAYBACK_URL", help="Base URL of the web archive."),
+    ] = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Check every link cited in PATHS, record the run, and report failures."""
+    with _exit_on_error():
+        settings = _settings(
+            config,
+            db=db,
+            format=output_format,
+            fail_on=fail_on,
+            concurrency=concurrency,
+            host_concurrency=host_concurrency,
+            host_interval=host_interval,
+            timeout=timeout,
+            retries=retries,
+            user_agent=user_agent,
+            accept=accept,
+            exclude=exclude,
+            exclude_private=exclude_private,
+            head=head,
+            max_age=max_age,
+            archive=archive,
+            wayback_url=wayback_url,
+        )
+        progress = ConsoleProgress(verbose=verbose, quiet=quiet)
+        with Store.open(settings.db) as store, progress:
+            outcome = asyncio.run(
+                pipeline.check(store, paths, settings, on_event=progress.handle)
+            )
+            data = ReportData(
+                links=list(store.link_rows(run_id=outcome.run_id)), run=outcome.summary
+            )
+        _emit(settings, data, output)
+        if any(row.result and row.result.verdict in settings.fail_on for row in data.links):
+            raise typer.Exit(EXIT_FAILING)
+
+
+def _emit(settings: Settings, data: ReportData, output: Path | None) -> None:
+    options = ReportOptions(fail_on=settings.fail_on, color=_is_terminal() and output is None)
+    text = render(settings.format, data, options)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+# --------------------------------------------------------------------------- db
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Bring the database schema up to date."""
+    with _exit_on_error():
+        settings = _settings(config, db=db)
+        with Store.open(settings.db, upgrade=True) as store:
+            typer.echo(f"{settings.db}: schema at revision {store.current_revision()}")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["Verdict", "app", "main"]

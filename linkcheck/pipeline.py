@@ -1,0 +1,190 @@
+"""Scan → check → archive: the library entry points the CLI (and any Python code) calls.
+
+The pipeline wires the components together and owns the run's life cycle: a run
+row is opened before the first check and closed as completed, interrupted (Ctrl-C,
+cancellation) or failed, and every result reaches the store's batch writer as soon
+as it exists, so an interrupted run keeps everything it checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from aiohttp.abc import AbstractResolver
+
+from linkcheck.archive.wayback import Wayback
+from linkcheck.check import Checker
+from linkcheck.config import Settings
+from linkcheck.extract import UnchangedInput, extract_documents
+from linkcheck.pages import looks_not_found
+from linkcheck.store import ScanStats, Store
+from linkcheck.types import (
+    ChecksPlanned,
+    Document,
+    Event,
+    InputSkipped,
+    LinkChecked,
+    LinkIgnored,
+    RunStatus,
+    RunSummary,
+    SkippedInput,
+    Snapshot,
+    SnapshotFound,
+)
+
+EventSink = Callable[[Event], None]
+
+
+def _ignore(_: Event) -> None:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    """What a scan found: the documents in scope and what was stored."""
+
+    documents: tuple[str, ...]
+    skipped: tuple[SkippedInput, ...]
+    stats: ScanStats
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    run_id: int
+    summary: RunSummary
+    scan: ScanOutcome
+    snapshots: tuple[Snapshot, ...] = field(default=())
+
+
+def scan(
+    store: Store,
+    inputs: Sequence[str],
+    settings: Settings,
+    *,
+    on_event: EventSink = _ignore,
+) -> ScanOutcome:
+    """Extract every citation from ``inputs`` and store documents, links and citations.
+
+    Documents whose bytes are unchanged since the last scan are not parsed again.
+    """
+    in_scope: list[str] = []
+    skipped: list[SkippedInput] = []
+
+    def parsed_documents() -> Iterator[Document]:
+        items = extract_documents(
+            inputs, settings.extract, is_unchanged=_unchanged_in(store, settings)
+        )
+        for item in items:
+            if isinstance(item, SkippedInput):
+                skipped.append(item)
+                on_event(InputSkipped(item))
+            elif isinstance(item, UnchangedInput):
+                in_scope.append(item.path)
+            else:
+                in_scope.append(item.path)
+                for ignored in item.ignored:
+                    on_event(LinkIgnored(ignored))
+                yield item
+
+    stats = store.sync_documents(parsed_documents())
+    return ScanOutcome(documents=tuple(in_scope), skipped=tuple(skipped), stats=stats)
+
+
+def _unchanged_in(store: Store, settings: Settings) -> Callable[[str, str], bool] | None:
+    if settings.reparse:
+        return None
+
+    def unchanged(path: str, content_hash: str) -> bool:
+        return store.known_hash(path) == content_hash
+
+    return unchanged
+
+
+async def check(
+    store: Store,
+    inputs: Sequence[str],
+    settings: Settings,
+    *,
+    on_event: EventSink = _ignore,
+    resolver: AbstractResolver | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> CheckOutcome:
+    """Scan ``inputs``, check every due link they cite, and record a run.
+
+    Raises :class:`linkcheck.errors.NetworkUnreachable` (the run is marked failed,
+    nothing is recorded as dead) when nothing at all can be reached.
+    """
+    scanned = scan(store, inputs, settings, on_event=on_event)
+    run_id = store.start_run(inputs=inputs, options=settings.describe())
+    status = RunStatus.FAILED
+    try:
+        urls = list(
+            store.links_to_check(
+                documents=scanned.documents, max_age=settings.max_age, limit=settings.limit
+            )
+        )
+        on_event(ChecksPlanned(len(urls)))
+        await _check_urls(store, run_id, urls, settings, on_event, resolver, sleep)
+        status = RunStatus.COMPLETED
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        status = RunStatus.INTERRUPTED
+        raise
+    finally:
+        store.finish_run(run_id, status)
+    snapshots: tuple[Snapshot, ...] = ()
+    if settings.archive_failures:
+        snapshots = await lookup_snapshots(store, settings, run_id=run_id, on_event=on_event)
+    summary = store.run_summary(run_id)
+    assert summary is not None  # the run row was written above
+    return CheckOutcome(run_id=run_id, summary=summary, scan=scanned, snapshots=snapshots)
+
+
+async def _check_urls(
+    store: Store,
+    run_id: int,
+    urls: Iterable[str],
+    settings: Settings,
+    on_event: EventSink,
+    resolver: AbstractResolver | None,
+    sleep: Callable[[float], Awaitable[None]],
+) -> None:
+    checker = Checker(settings.check, on_event=on_event, resolver=resolver, sleep=sleep)
+    with store.writer(run_id) as writer:
+        async with checker:
+            async for result in checker.check_all(urls):
+                writer.add(result)
+                on_event(LinkChecked(result))
+
+
+async def lookup_snapshots(
+    store: Store,
+    settings: Settings,
+    *,
+    run_id: int | None = None,
+    on_event: EventSink = _ignore,
+) -> tuple[Snapshot, ...]:
+    """Find the archived copy of every failing link of a run (default: the latest run)."""
+    rows = list(store.link_rows(run_id=run_id, verdicts=settings.archive_verdicts))
+    found: list[Snapshot] = []
+    async with Wayback(settings.archive, is_not_found=looks_not_found, on_event=on_event) as wb:
+        for row in rows:
+            if row.snapshot is not None and not settings.refresh_snapshots:
+                continue
+            snapshot = await wb.lookup(
+                row.url,
+                _citation_date(c.cited_at for c in row.citations),
+                last_alive=store.last_alive_at(row.url),
+            )
+            store.save_snapshot(snapshot)
+            on_event(SnapshotFound(snapshot))
+            found.append(snapshot)
+    return tuple(found)
+
+
+def _citation_date(dates: Iterable[date | None]) -> date | None:
+    """The earliest known citation date: when the source was first relied on."""
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
