@@ -1,0 +1,33 @@
+"""Reports: one renderer per format, all fed the same :class:`ReportData`.
+
+Renderers import only :mod:`linkcheck.types` (and each other's helpers): the
+CLI asks the store for rows and hands them here, so every format is tested
+without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from linkcheck.report.model import ReportData, ReportOptions
+from linkcheck.report.summary import failing_rows
+from linkcheck.report.text import render_text
+
+Renderer = Callable[[ReportData, ReportOptions], str]
+
+_RENDERERS: dict[str, Renderer] = {
+    "text": render_text,
+}
+
+FORMATS: tuple[str, ...] = ("text", "json", "csv", "markdown", "html", "junit", "github", "sarif")
+
+
+def render(format: str, data: ReportData, options: ReportOptions | None = None) -> str:
+    """Render ``data`` as ``format``; an unknown format is a ``ValueError`` naming the others."""
+    renderer = _RENDERERS.get(format)
+    if renderer is None:
+        raise ValueError(f"unknown report format {format!r}; choose one of: {', '.join(FORMATS)}")
+    return renderer(data, options if options is not None else ReportOptions())
+
+
+__all__ = ["FORMATS", "ReportData", "ReportOptions", "failing_rows", "render"]

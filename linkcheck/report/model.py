@@ -1,0 +1,42 @@
+"""What every renderer takes: the rows to show and how to show them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from linkcheck.types import GONE_VERDICTS, LinkRow, RunSummary, Verdict
+
+GroupBy = Literal["document", "domain"]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The rows a report shows, as the store's queries return them.
+
+    ``runs`` are the stored runs, oldest first, for the "rot over time" chart.
+    ``generated_at`` is shown only when given, so output stays reproducible.
+    """
+
+    links: Sequence[LinkRow]
+    run: RunSummary | None = None
+    runs: Sequence[RunSummary] = ()
+    generated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How to render: which verdicts fail, grouping, and terminal niceties."""
+
+    #: Verdicts that count as failures (JUnit failures, ``::error``, SARIF ``error``).
+    fail_on: frozenset[Verdict] = field(default_factory=lambda: GONE_VERDICTS)
+    group_by: GroupBy | None = None
+    #: Text only: a rich table with colour.  The CLI decides (tty, NO_COLOR, CI).
+    color: bool = False
+    #: Text only: list every link, not only the failing and noteworthy ones.
+    show_all: bool = False
+    title: str = "linkcheck report"
+    #: Text with colour only: the table width; ``None`` lets rich ask the terminal.
+    width: int | None = None

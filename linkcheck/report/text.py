@@ -1,0 +1,154 @@
+"""Plain text for logs and pipes; a rich table when the CLI says colour is on."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from linkcheck.report.model import ReportData, ReportOptions
+from linkcheck.report.summary import (
+    archive_note,
+    attention_rows,
+    by_severity,
+    citation_count,
+    document_count,
+    failing_rows,
+    grouped,
+    moved_to,
+    outcome,
+    verdict_counts,
+    verdict_name,
+    where,
+)
+from linkcheck.types import LinkRow
+
+INDENT = "    "
+
+#: rich styles per verdict name; "unchecked" and anything unknown stay plain.
+STYLES = {
+    "dead": "bold red",
+    "soft_404": "red",
+    "error": "yellow",
+    "blocked": "magenta",
+    "moved": "cyan",
+    "invalid": "yellow",
+    "skipped": "dim",
+    "alive": "green",
+}
+
+
+def render_text(data: ReportData, options: ReportOptions) -> str:
+    if options.color:
+        return _render_rich(data, options)
+    return "\n".join(_plain_lines(data, options)).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- plain
+
+
+def _plain_lines(data: ReportData, options: ReportOptions) -> list[str]:
+    lines = [options.title, *_header_lines(data), ""]
+    sections = _sections(data, options)
+    for heading, rows in sections:
+        lines.append(f"{heading} ({len(rows)})")
+        lines.extend(_rows_lines(rows, options))
+    if not any(rows for _, rows in sections):
+        lines.append("No failing or noteworthy links.")
+    return lines
+
+
+def _header_lines(data: ReportData) -> list[str]:
+    lines: list[str] = []
+    if data.run is not None:
+        run = data.run
+        finished = f", finished {run.finished_at.isoformat()}" if run.finished_at else ""
+        lines.append(f"Run {run.id}: {run.status}, started {run.started_at.isoformat()}{finished}")
+    if data.generated_at is not None:
+        lines.append(f"Generated {data.generated_at.isoformat()}")
+    links = data.links
+    lines.append(
+        f"{len(links)} links, cited {citation_count(links)} times in "
+        f"{document_count(links)} documents"
+    )
+    counts = verdict_counts(links)
+    lines.append("  ".join(f"{name} {count}" for name, count in counts.items()))
+    return lines
+
+
+def _sections(data: ReportData, options: ReportOptions) -> list[tuple[str, list[LinkRow]]]:
+    if options.show_all:
+        return [("All links", by_severity(data.links))]
+    return [
+        ("Failing", failing_rows(data, options)),
+        ("Needs attention", attention_rows(data, options)),
+    ]
+
+
+def _rows_lines(rows: Sequence[LinkRow], options: ReportOptions) -> list[str]:
+    if options.group_by is None:
+        return [line for row in rows for line in _link_lines(row)] + [""]
+    lines: list[str] = []
+    for name, group in grouped(rows, options.group_by):
+        lines.append(f"  {name}")
+        lines.extend(INDENT + line for row in group for line in _link_lines(row))
+    return [*lines, ""]
+
+
+def _link_lines(row: LinkRow) -> list[str]:
+    lines = [f"  {verdict_name(row).upper():<9} {row.url}", f"{INDENT}  {outcome(row)}"]
+    final = moved_to(row)
+    if final is not None:
+        lines.append(f"{INDENT}  now at {final}")
+    note = archive_note(row)
+    if note is not None and row.snapshot is not None:
+        lines.append(f"{INDENT}  archived copy ({note}):")
+        lines.append(f"{INDENT}    {row.snapshot.archive_url}")
+    cited = "; ".join(where(ref) for ref in sorted(row.citations, key=lambda r: r.document))
+    lines.append(f"{INDENT}  cited in {cited}")
+    return lines
+
+
+# --------------------------------------------------------------------------- rich
+
+
+def _render_rich(data: ReportData, options: ReportOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=True, width=options.width, highlight=False, soft_wrap=False
+    )
+    console.print(Text(options.title, style="bold"))
+    for line in _header_lines(data):
+        console.print(Text(line))
+    for heading, rows in _sections(data, options):
+        if rows:
+            console.print(_table(heading, rows))
+    return buffer.getvalue()
+
+
+def _table(heading: str, rows: Sequence[LinkRow]) -> Table:
+    table = Table(title=f"{heading} ({len(rows)})", title_justify="left", show_lines=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("link", overflow="fold")
+    table.add_column("outcome")
+    table.add_column("archived copy", overflow="fold")
+    table.add_column("cited in", overflow="fold")
+    for row in rows:
+        name = verdict_name(row)
+        link = row.url if moved_to(row) is None else f"{row.url}\n→ {moved_to(row)}"
+        archive = ""
+        if row.snapshot is not None and row.snapshot.archive_url is not None:
+            archive = f"{row.snapshot.archive_url}\n{archive_note(row)}"
+        cited = "\n".join(where(ref) for ref in sorted(row.citations, key=lambda r: r.document))
+        # Text() cells: a URL with brackets must never be read as rich markup.
+        table.add_row(
+            Text(name, style=STYLES.get(name, "")),
+            Text(link),
+            Text(outcome(row)),
+            Text(archive),
+            Text(cited),
+        )
+    return table
