@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from linkcheck.report.csv_report import render_csv
+from linkcheck.report.json_report import render_json
+from linkcheck.report.markdown import render_markdown
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import failing_rows
 from linkcheck.report.text import render_text
@@ -17,6 +20,9 @@ Renderer = Callable[[ReportData, ReportOptions], str]
 
 _RENDERERS: dict[str, Renderer] = {
     "text": render_text,
+    "json": render_json,
+    "csv": render_csv,
+    "markdown": render_markdown,
 }
 
 FORMATS: tuple[str, ...] = ("text", "json", "csv", "markdown", "html", "junit", "github", "sarif")

@@ -84,6 +84,16 @@ def attention_rows(data: ReportData, options: ReportOptions) -> list[LinkRow]:
     return by_severity(row for row in data.links if needs_attention(row, options))
 
 
+def sections(data: ReportData, options: ReportOptions) -> list[tuple[str, list[LinkRow]]]:
+    """The headed lists a human report shows: failing, then noteworthy (or all links)."""
+    if options.show_all:
+        return [("All links", by_severity(data.links))]
+    return [
+        ("Failing", failing_rows(data, options)),
+        ("Needs attention", attention_rows(data, options)),
+    ]
+
+
 def sorted_citations(row: LinkRow) -> list[CitationRef]:
     return sorted(row.citations, key=lambda ref: (ref.document, ref.lines))
 
@@ -200,6 +210,12 @@ def archive_note(row: LinkRow) -> str | None:
         cited = f" of {day(snapshot.cited_at)}" if snapshot.cited_at else ""
         note += f", AFTER the citation{cited}: check it shows what was cited"
     return note
+
+
+def minute(moment: datetime) -> str:
+    """``2025-06-10 08:00 UTC``: a run's time for a heading."""
+    zone = moment.tzname()
+    return moment.strftime("%Y-%m-%d %H:%M") + (f" {zone}" if zone else "")
 
 
 def lines_text(lines: Sequence[int]) -> str:

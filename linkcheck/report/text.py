@@ -12,14 +12,12 @@ from rich.text import Text
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import (
     archive_note,
-    attention_rows,
-    by_severity,
     citation_count,
     document_count,
-    failing_rows,
     grouped,
     moved_to,
     outcome,
+    sections,
     verdict_counts,
     verdict_name,
     where,
@@ -52,11 +50,11 @@ def render_text(data: ReportData, options: ReportOptions) -> str:
 
 def _plain_lines(data: ReportData, options: ReportOptions) -> list[str]:
     lines = [options.title, *_header_lines(data), ""]
-    sections = _sections(data, options)
-    for heading, rows in sections:
+    headed = sections(data, options)
+    for heading, rows in headed:
         lines.append(f"{heading} ({len(rows)})")
         lines.extend(_rows_lines(rows, options))
-    if not any(rows for _, rows in sections):
+    if not any(rows for _, rows in headed):
         lines.append("No failing or noteworthy links.")
     return lines
 
@@ -77,15 +75,6 @@ def _header_lines(data: ReportData) -> list[str]:
     counts = verdict_counts(links)
     lines.append("  ".join(f"{name} {count}" for name, count in counts.items()))
     return lines
-
-
-def _sections(data: ReportData, options: ReportOptions) -> list[tuple[str, list[LinkRow]]]:
-    if options.show_all:
-        return [("All links", by_severity(data.links))]
-    return [
-        ("Failing", failing_rows(data, options)),
-        ("Needs attention", attention_rows(data, options)),
-    ]
 
 
 def _rows_lines(rows: Sequence[LinkRow], options: ReportOptions) -> list[str]:
@@ -123,7 +112,7 @@ def _render_rich(data: ReportData, options: ReportOptions) -> str:
     console.print(Text(options.title, style="bold"))
     for line in _header_lines(data):
         console.print(Text(line))
-    for heading, rows in _sections(data, options):
+    for heading, rows in sections(data, options):
         if rows:
             console.print(_table(heading, rows))
     return buffer.getvalue()
