@@ -1,0 +1,146 @@
+"""Extraction: documents in, :class:`~linkcheck.types.Document` values (with citations) out.
+
+One reader per format (``article``, ``markdown``, ``html``, ``text``); this
+module picks the reader and walks the inputs.  Extraction knows nothing of
+HTTP or storage and does no I/O beyond reading its inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from linkcheck.extract.article import read_article
+from linkcheck.extract.detect import detect_format
+from linkcheck.extract.found import Findings, assemble
+from linkcheck.extract.html import read_html
+from linkcheck.extract.inputs import (
+    InputSource,
+    UnusableInput,
+    decode_text,
+    read_source,
+    resolve_inputs,
+)
+from linkcheck.extract.markdown import read_markdown
+from linkcheck.extract.options import DEFAULT_EXTENSIONS, DEFAULT_MAX_BYTES, ExtractOptions
+from linkcheck.extract.text import read_text
+from linkcheck.types import Document, DocumentFormat, SkippedInput
+
+__all__ = [
+    "DEFAULT_EXTENSIONS",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_OPTIONS",
+    "ExtractOptions",
+    "UnchangedInput",
+    "detect_format",
+    "extract_documents",
+    "extract_text",
+]
+
+DEFAULT_OPTIONS = ExtractOptions()
+
+#: ``is_unchanged(document_name, content_hash)``: True when the caller already
+#: holds this exact content and need not have it parsed again.
+UnchangedCheck = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class UnchangedInput:
+    """An input whose content the caller already knows (``is_unchanged`` said so)."""
+
+    path: str
+    content_hash: str
+
+
+ExtractResult = Document | SkippedInput | UnchangedInput
+
+
+def extract_documents(
+    inputs: Sequence[str],
+    options: ExtractOptions = DEFAULT_OPTIONS,
+    *,
+    stdin: BinaryIO | None = None,
+    is_unchanged: UnchangedCheck | None = None,
+) -> Iterator[ExtractResult]:
+    """Read every input and yield one result per document, in a stable order.
+
+    Names are checked at once: a path that does not exist and matches no glob
+    raises :class:`~linkcheck.errors.InputError` here, before anything is
+    yielded.  Inputs that cannot be read as text come out as
+    :class:`~linkcheck.types.SkippedInput`.
+    """
+    sources = resolve_inputs(inputs, options.extensions)
+    return _extract_all(sources, options, stdin, is_unchanged)
+
+
+def _extract_all(
+    sources: list[InputSource],
+    options: ExtractOptions,
+    stdin: BinaryIO | None,
+    is_unchanged: UnchangedCheck | None,
+) -> Iterator[ExtractResult]:
+    for source in sources:
+        yield _extract_one(source, options, stdin or sys.stdin.buffer, is_unchanged)
+
+
+def _extract_one(
+    source: InputSource,
+    options: ExtractOptions,
+    stdin: BinaryIO,
+    is_unchanged: UnchangedCheck | None,
+) -> ExtractResult:
+    try:
+        data = read_source(source, options.max_bytes, stdin)
+    except UnusableInput as exc:
+        return SkippedInput(source.name, str(exc))
+    content_hash = hashlib.sha256(data).hexdigest()
+    if is_unchanged is not None and is_unchanged(source.name, content_hash):
+        return UnchangedInput(source.name, content_hash)
+    try:
+        text = decode_text(data)
+    except UnusableInput as exc:
+        return SkippedInput(source.name, str(exc))
+    return _parse(text, source.name, content_hash, options.format, options)
+
+
+def extract_text(
+    text: str,
+    document: str,
+    format: DocumentFormat | None = None,
+    options: ExtractOptions = DEFAULT_OPTIONS,
+) -> Document:
+    """Extract the citations of ``text``, named ``document``.
+
+    The format is ``format``, else ``options.format``, else detected.  The
+    content hash is the SHA-256 of the text's UTF-8 encoding.
+    """
+    content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _parse(text, document, content_hash, format or options.format, options)
+
+
+def _parse(
+    text: str,
+    document: str,
+    content_hash: str,
+    format: DocumentFormat | None,
+    options: ExtractOptions,
+) -> Document:
+    # One line-break convention for every reader, so line numbers agree with editors.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    chosen = format or detect_format(text, None if document == "-" else document)
+    return assemble(document, chosen, content_hash, _read(chosen, text, options))
+
+
+def _read(format: DocumentFormat, text: str, options: ExtractOptions) -> Findings:
+    match format:
+        case DocumentFormat.ARTICLE:
+            return read_article(text)
+        case DocumentFormat.MARKDOWN:
+            return read_markdown(text, include_code_blocks=options.include_code_blocks)
+        case DocumentFormat.HTML:
+            return read_html(text)
+        case DocumentFormat.TEXT:
+            return read_text(text)

@@ -1,0 +1,182 @@
+"""Turning the inputs a user names into documents' bytes, and bytes into text.
+
+* Inputs are files, directories (walked recursively in sorted order, keeping
+  files with the chosen extensions and skipping hidden entries), glob
+  patterns (``**`` recurses), and ``-`` for standard input.  An existing path
+  is never read as a pattern.  A name that is neither raises
+  :class:`~linkcheck.errors.InputError` before anything is read.
+* Documents are named relative to the current directory when they lie inside
+  it, else by their absolute path, with ``/`` separators: the same file gets
+  the same name however it was spelled, run after run.
+* Inputs that cannot be used are reported as :class:`SkippedInput` with a
+  reason, never raised: unreadable files, files over the size limit (checked
+  before reading, and reads never take more than limit + 1 bytes), binary
+  files, and text that is not UTF-8 (or UTF-16/32 with a byte order mark).
+
+There is deliberately no lenient fallback such as cp1252 for text that is not
+UTF-8.  A wrong guess does not fail: it silently turns every non-ASCII
+character into something else, and a mangled international host or path then
+shows up as a dead link -- a false report about someone else's site.  A clear
+"convert it to UTF-8" is the honest answer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from glob import glob
+from pathlib import Path
+from typing import BinaryIO
+
+from linkcheck.errors import InputError
+
+STDIN_NAME = "-"
+
+_GLOB_MAGIC = re.compile(r"[*?\[]")
+_BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark begins like UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_SNIFF_CHARS = 4096
+_MAX_CONTROL_SHARE = 0.1
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+
+
+class UnusableInput(Exception):
+    """An input that is skipped; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputSource:
+    """One document to read: a file, or standard input when ``path`` is None."""
+
+    name: str
+    path: Path | None
+
+
+def resolve_inputs(inputs: Sequence[str], extensions: frozenset[str]) -> list[InputSource]:
+    """Every document the inputs name, in order, each once."""
+    sources: dict[str, InputSource] = {}
+    for raw in inputs:
+        for source in _expand(raw, extensions):
+            sources.setdefault(source.name, source)
+    return list(sources.values())
+
+
+def _expand(raw: str, extensions: frozenset[str]) -> Iterator[InputSource]:
+    if raw == STDIN_NAME:
+        yield InputSource(STDIN_NAME, None)
+        return
+    path = Path(raw)
+    if path.is_dir():
+        yield from _walk(path, extensions)
+    elif path.exists():
+        yield _file(path)
+    elif _GLOB_MAGIC.search(raw):
+        # Path.glob takes relative patterns only; users write absolute ones too.
+        matches = sorted(glob(raw, recursive=True))  # noqa: PTH207
+        if not matches:
+            raise InputError(f"{raw}: no file matches this pattern")
+        for match in matches:
+            matched = Path(match)
+            yield from _walk(matched, extensions) if matched.is_dir() else (_file(matched),)
+    else:
+        raise InputError(f"{raw}: no such file or directory")
+
+
+def _walk(top: Path, extensions: frozenset[str]) -> Iterator[InputSource]:
+    found: list[Path] = []
+    for directory, subdirectories, files in os.walk(top):
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        found.extend(
+            Path(directory, name)
+            for name in files
+            if not name.startswith(".") and Path(name).suffix.lower() in extensions
+        )
+    # Sorted as a whole, so the order does not depend on the file system.
+    for path in sorted(found):
+        yield _file(path)
+
+
+def _file(path: Path) -> InputSource:
+    return InputSource(document_name(path), path)
+
+
+def document_name(path: Path) -> str:
+    """The stable name of a document: relative to the current directory if inside it."""
+    # Lexical, not resolve(): a symlinked folder keeps the name the user sees.
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_source(source: InputSource, max_bytes: int, stdin: BinaryIO) -> bytes:
+    """The raw bytes of ``source``; raises :class:`UnusableInput` saying why not."""
+    try:
+        if source.path is None:
+            data = stdin.read(max_bytes + 1)
+        else:
+            with source.path.open("rb") as handle:
+                status = os.fstat(handle.fileno())
+                if stat.S_ISREG(status.st_mode) and status.st_size > max_bytes:
+                    raise UnusableInput(_too_large(max_bytes, status.st_size))
+                data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise UnusableInput(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise UnusableInput(_too_large(max_bytes))
+    return data
+
+
+def _too_large(max_bytes: int, size: int | None = None) -> str:
+    actual = f" ({_human(size)})" if size is not None else ""
+    return f"larger than the {_human(max_bytes)} size limit{actual}; raise the limit to read it"
+
+
+def _human(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def decode_text(data: bytes) -> str:
+    """Decode ``data`` as UTF-8 (or UTF-16/32 with a byte order mark).
+
+    Raises :class:`UnusableInput` when the bytes are not text we read.
+    """
+    for mark, codec in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise UnusableInput(f"not valid {codec} text despite its byte order mark") from None
+    if b"\x00" in data:
+        raise UnusableInput("binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnusableInput(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it to UTF-8"
+        ) from None
+    if _mostly_controls(text[:_SNIFF_CHARS]):
+        raise UnusableInput("binary file (mostly control characters)")
+    return text
+
+
+def _mostly_controls(sample: str) -> bool:
+    controls = sum(1 for char in sample if ord(char) < 0x20 and char not in _TEXT_CONTROLS)
+    return bool(sample) and controls / len(sample) > _MAX_CONTROL_SHARE
