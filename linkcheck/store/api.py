@@ -1,0 +1,257 @@
+"""The :class:`Store`: everything the rest of linkcheck asks of the database.
+
+It takes and returns the values of :mod:`linkcheck.types` only; rows stay
+inside this package.  Every database failure comes out as a
+:class:`linkcheck.errors.DatabaseError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Engine, insert, update
+
+from linkcheck.store import migrate, queries
+from linkcheck.store.batching import chunked
+from linkcheck.store.convert import now_utc, snapshot_row_values, utc
+from linkcheck.store.db import (
+    DEFAULT_URL,
+    describe,
+    open_engine,
+    read_connection,
+    translated_errors,
+    write_connection,
+)
+from linkcheck.store.links import link_ids
+from linkcheck.store.schema import documents, runs, saves, snapshots
+from linkcheck.store.sync import ScanStats, sync_documents
+from linkcheck.store.writer import ResultWriter
+from linkcheck.types import (
+    CheckResult,
+    CitationRef,
+    Document,
+    LinkRow,
+    RunStatus,
+    RunSummary,
+    SaveOutcome,
+    Snapshot,
+    Verdict,
+)
+
+
+class Store:
+    """A linkcheck database.  Open with :meth:`open`; close (or use ``with``) when done."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str = DEFAULT_URL, *, upgrade: bool = True) -> Store:
+        """Open the database at ``url``, bringing its schema up to date unless told not to.
+
+        Raises :class:`SchemaTooNew` for a database written by a newer linkcheck
+        and :class:`DatabaseError` for anything that is not a usable database.
+        """
+        engine = open_engine(url)
+        store = cls(engine)
+        try:
+            store._check_schema(upgrade=upgrade)
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        """The database URL, password masked."""
+        return describe(self._engine.url)
+
+    # ------------------------------------------------------------------ schema
+
+    def _check_schema(self, *, upgrade: bool) -> None:
+        with translated_errors(self._engine.url):
+            with read_connection(self._engine) as connection:
+                migrate.ensure_known(connection, self.url)
+                current = migrate.current_revision(connection)
+            if upgrade and current != migrate.head_revision():
+                self.upgrade()
+
+    def upgrade(self) -> None:
+        """Apply every migration this linkcheck knows that the database lacks."""
+        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            migrate.ensure_known(connection, self.url)
+            migrate.upgrade_to_head(connection)
+
+    def current_revision(self) -> str | None:
+        with translated_errors(self._engine.url), read_connection(self._engine) as connection:
+            return migrate.current_revision(connection)
+
+    # ------------------------------------------------------------------ documents
+
+    def sync_documents(self, docs: Iterable[Document]) -> ScanStats:
+        """Store documents with their links and citations; unchanged documents are untouched."""
+        with translated_errors(self._engine.url):
+            return sync_documents(self._engine, docs, now=now_utc())
+
+    def known_hash(self, path: str) -> str | None:
+        """The content hash stored for the document at ``path``, if any."""
+        with translated_errors(self._engine.url):
+            return queries.known_hash(self._engine, path)
+
+    def touch_documents(self, paths: Iterable[str]) -> None:
+        """Record that a scan found these (unchanged) documents now."""
+        now = now_utc()
+        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            for chunk in chunked(paths):
+                connection.execute(
+                    update(documents).where(documents.c.path.in_(chunk)).values(last_seen_at=now)
+                )
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(self, *, inputs: Sequence[str], options: Mapping[str, object]) -> int:
+        """Record a new run (status ``running``) and return its id."""
+        values = {
+            "started_at": now_utc(),
+            "status": RunStatus.RUNNING.value,
+            "inputs": list(inputs),
+            "options": _json_safe(options),
+            "heartbeat_at": now_utc(),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+        }
+        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            key = connection.execute(insert(runs).values(values)).inserted_primary_key
+        if key is None:  # pragma: no cover - every dialect we support reports it
+            raise RuntimeError("no id for the inserted run")
+        return int(key[0])
+
+    def finish_run(self, run_id: int, status: RunStatus) -> None:
+        now = now_utc()
+        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            connection.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(status=status.value, finished_at=now, heartbeat_at=now)
+            )
+
+    def writer(
+        self, run_id: int, *, batch_size: int = 500, flush_interval: float = 1.0
+    ) -> ResultWriter:
+        """A batch writer for the results of run ``run_id`` (a context manager)."""
+        return ResultWriter(
+            self._engine, run_id, batch_size=batch_size, flush_interval=flush_interval
+        )
+
+    def run_summary(self, run_id: int | None = None) -> RunSummary | None:
+        """Counts per verdict of a run's checks (``None``: the latest run)."""
+        with translated_errors(self._engine.url):
+            return queries.run_summary(self._engine, run_id)
+
+    def runs(self, limit: int | None = None) -> list[RunSummary]:
+        """Run summaries, newest first."""
+        with translated_errors(self._engine.url):
+            return queries.recent_runs(self._engine, limit)
+
+    # ------------------------------------------------------------------ links
+
+    def links_to_check(
+        self,
+        *,
+        documents: Sequence[str] | None = None,
+        max_age: timedelta | None = None,
+        limit: int | None = None,
+        now: datetime | None = None,
+    ) -> Iterator[str]:
+        """Normalized URLs that are due: never checked, or last checked over ``max_age`` ago.
+
+        ``max_age=None`` makes every link due; ``documents`` keeps only links
+        those documents cite.  Streams; each URL at most once.
+        """
+        moment = utc(now) if now is not None else now_utc()
+        with translated_errors(self._engine.url):
+            yield from queries.links_to_check(
+                self._engine, documents_=documents, max_age=max_age, limit=limit, now=moment
+            )
+
+    def link_rows(
+        self,
+        *,
+        run_id: int | None = None,
+        verdicts: Collection[Verdict] | None = None,
+        documents: Sequence[str] | None = None,
+    ) -> Iterator[LinkRow]:
+        """Each link checked in a run (default: the latest), ordered by URL; streams."""
+        with translated_errors(self._engine.url):
+            yield from queries.link_rows(
+                self._engine, run_id=run_id, verdicts=verdicts, documents_=documents
+            )
+
+    def history(self, url: str) -> list[CheckResult]:
+        """Every check of the link, oldest first, with its hops."""
+        with translated_errors(self._engine.url):
+            return queries.history(self._engine, url)
+
+    def citations_of(self, url: str) -> list[CitationRef]:
+        with translated_errors(self._engine.url):
+            return queries.citations_of(self._engine, url)
+
+    def last_alive_at(self, url: str) -> datetime | None:
+        """When a check last found the link readable (``alive`` or ``moved``)."""
+        with translated_errors(self._engine.url):
+            return queries.last_alive_at(self._engine, url)
+
+    # ------------------------------------------------------------------ archive
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Record one archive look-up (found or not) for a link."""
+        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            ids = link_ids(connection, [snapshot.url], now=now_utc())
+            values = snapshot_row_values(snapshot, link_id=ids[snapshot.url])
+            connection.execute(insert(snapshots).values(values))
+
+    def latest_snapshot(self, url: str) -> Snapshot | None:
+        with translated_errors(self._engine.url):
+            return queries.latest_snapshot(self._engine, url)
+
+    def save_outcome(self, outcome: SaveOutcome) -> None:
+        """Record what one Save Page Now job did."""
+        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            ids = link_ids(connection, [outcome.url], now=now_utc())
+            connection.execute(
+                insert(saves).values(
+                    link_id=ids[outcome.url],
+                    requested_at=outcome.requested_at,
+                    status=outcome.status.value,
+                    job_id=outcome.job_id,
+                    archive_url=outcome.archive_url,
+                    captured_at=outcome.captured_at,
+                    status_ext=outcome.status_ext,
+                    error=outcome.error,
+                )
+            )
+
+
+def _json_safe(options: Mapping[str, object]) -> Any:
+    """``options`` as plain JSON values (anything else, e.g. a timedelta, as its string)."""
+    return json.loads(json.dumps(dict(options), default=str))

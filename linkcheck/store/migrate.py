@@ -1,0 +1,63 @@
+"""Runs the Alembic revisions shipped as ``linkcheck.migrations``.
+
+The scripts are found with :mod:`importlib.resources`, so this works from a
+source checkout, an editable install and an installed wheel alike.  Alembic
+gets our connection through ``config.attributes["connection"]``: ``env.py``
+builds no engine of its own when called from here.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from linkcheck.errors import SchemaTooNew
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration pointing at the packaged scripts (no ini file)."""
+    config = Config()
+    config.set_main_option("script_location", str(files("linkcheck.migrations")))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    """The newest revision this version of linkcheck knows."""
+    head = script_directory().get_current_head()
+    if head is None:  # pragma: no cover - the package always ships revisions
+        raise RuntimeError("linkcheck.migrations holds no revisions")
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at; ``None`` for an empty database."""
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return heads[0] if heads else None
+
+
+def ensure_known(connection: Connection, database: str) -> None:
+    """Raise :class:`SchemaTooNew` if the database is at a revision we do not know."""
+    scripts = script_directory()
+    for revision in MigrationContext.configure(connection).get_current_heads():
+        if revision not in {script.revision for script in scripts.walk_revisions()}:
+            raise SchemaTooNew(
+                f"database {database} has schema revision {revision!r}, which this version "
+                f"of linkcheck does not know (it knows up to {head_revision()!r}); "
+                "it was written by a newer linkcheck: upgrade linkcheck to use it"
+            )
+
+
+def upgrade_to_head(connection: Connection) -> None:
+    """Apply every missing revision on ``connection`` (inside its transaction)."""
+    command.upgrade(alembic_config(connection), "head")

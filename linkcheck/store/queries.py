@@ -1,0 +1,308 @@
+"""Read queries: due links, run summaries, report rows, history.
+
+Everything that may touch every link streams: it reads pages of ``PAGE`` rows
+in key order (keyset pagination), each page in its own short read transaction,
+so memory stays flat and the writer's WAL can be checkpointed meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, func, or_, select
+
+from linkcheck.store.convert import check_result, citation_ref, hop, snapshot
+from linkcheck.store.db import read_connection
+from linkcheck.store.links import link_id
+from linkcheck.store.schema import checks, citations, documents, hops, links, runs, snapshots
+from linkcheck.store.selection import cited_by
+from linkcheck.types import (
+    CheckResult,
+    CitationRef,
+    Hop,
+    LinkRow,
+    LinkState,
+    RunStatus,
+    RunSummary,
+    Snapshot,
+    Verdict,
+)
+
+PAGE = 1000
+#: Verdicts that show the source was readable.
+SEEN_ALIVE = (Verdict.ALIVE.value, Verdict.MOVED.value)
+
+
+# --------------------------------------------------------------------------- due links
+
+
+def links_to_check(
+    engine: Engine,
+    *,
+    documents_: Sequence[str] | None,
+    max_age: timedelta | None,
+    limit: int | None,
+    now: datetime,
+) -> Iterator[str]:
+    """URLs never checked or last checked before ``now - max_age``, in link-id order."""
+    if limit is not None and limit <= 0:
+        return
+    remaining = limit
+    with read_connection(engine) as connection, cited_by(connection, documents_) as cited:
+        query = select(links.c.id, links.c.url).order_by(links.c.id).limit(PAGE)
+        if max_age is not None:
+            cutoff = now - max_age
+            query = query.where(
+                or_(links.c.last_checked_at.is_(None), links.c.last_checked_at < cutoff)
+            )
+        if cited is not None:
+            query = query.where(cited)
+        after = 0
+        while True:
+            page = connection.execute(query.where(links.c.id > after)).all()
+            connection.rollback()  # end the read transaction between pages
+            for row in page:
+                yield row.url
+                if remaining is not None:
+                    remaining -= 1
+                    if remaining == 0:
+                        return
+            if len(page) < PAGE:
+                return
+            after = page[-1].id
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def latest_run_id(connection: Connection) -> int | None:
+    query = select(runs.c.id).order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(1)
+    return connection.execute(query).scalar_one_or_none()
+
+
+def run_summary(engine: Engine, run_id: int | None) -> RunSummary | None:
+    with read_connection(engine) as connection:
+        if run_id is None:
+            run_id = latest_run_id(connection)
+        if run_id is None:
+            return None
+        summaries = _summaries(connection, [run_id])
+    return summaries[0] if summaries else None
+
+
+def recent_runs(engine: Engine, limit: int | None) -> list[RunSummary]:
+    with read_connection(engine) as connection:
+        query = select(runs.c.id).order_by(runs.c.started_at.desc(), runs.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        run_ids = list(connection.execute(query).scalars())
+        return _summaries(connection, run_ids)
+
+
+def _summaries(connection: Connection, run_ids: Sequence[int]) -> list[RunSummary]:
+    """Summaries of ``run_ids``, in the order given."""
+    if not run_ids:
+        return []
+    counts: dict[int, dict[Verdict, int]] = defaultdict(dict)
+    count_query = (
+        select(checks.c.run_id, checks.c.verdict, func.count())
+        .where(checks.c.run_id.in_(run_ids))
+        .group_by(checks.c.run_id, checks.c.verdict)
+    )
+    for run_id, verdict, count in connection.execute(count_query):
+        counts[run_id][Verdict(verdict)] = count
+    rows = {row.id: row for row in connection.execute(select(runs).where(runs.c.id.in_(run_ids)))}
+    return [
+        RunSummary(
+            id=run_id,
+            started_at=rows[run_id].started_at,
+            status=RunStatus(rows[run_id].status),
+            finished_at=rows[run_id].finished_at,
+            counts=dict(counts[run_id]),
+            total=sum(counts[run_id].values()),
+        )
+        for run_id in run_ids
+        if run_id in rows
+    ]
+
+
+# --------------------------------------------------------------------------- report rows
+
+
+def link_rows(
+    engine: Engine,
+    *,
+    run_id: int | None,
+    verdicts: Collection[Verdict] | None,
+    documents_: Sequence[str] | None,
+) -> Iterator[LinkRow]:
+    """Each link checked in the run with its latest check of that run, ordered by URL."""
+    with read_connection(engine) as connection:
+        if run_id is None:
+            run_id = latest_run_id(connection)
+            connection.rollback()
+        if run_id is None:
+            return
+        with cited_by(connection, documents_) as cited:
+            query = _link_rows_query(run_id, verdicts, cited)
+            after = ""
+            while True:
+                page = connection.execute(query.where(links.c.url > after)).all()
+                rows = _assemble(connection, page)
+                connection.rollback()
+                yield from rows
+                if len(page) < PAGE:
+                    return
+                after = page[-1].url
+
+
+def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: Any) -> Any:
+    run_checks = checks.alias("run_checks")
+    latest_in_run = (
+        select(func.max(run_checks.c.id))
+        .where(run_checks.c.run_id == run_id, run_checks.c.link_id == links.c.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            links.c.id.label("link_id"),
+            links.c.url,
+            links.c.state,
+            links.c.first_failed_at,
+            links.c.confirmed_dead_at,
+            checks.c.id.label("check_id"),
+            *[column for column in checks.c if column.name not in ("id", "link_id")],
+        )
+        .join(checks, checks.c.link_id == links.c.id)
+        .where(checks.c.run_id == run_id, checks.c.id == latest_in_run)
+        .order_by(links.c.url)
+        .limit(PAGE)
+    )
+    if verdicts is not None:
+        query = query.where(checks.c.verdict.in_([verdict.value for verdict in verdicts]))
+    if cited is not None:
+        query = query.where(cited)
+    return query
+
+
+def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]:
+    link_ids = [row.link_id for row in page]
+    hops_by_check = _hops(connection, [row.check_id for row in page])
+    refs = _citation_refs(connection, link_ids)
+    latest_snapshots = _latest_snapshots(connection, link_ids)
+    return [
+        LinkRow(
+            url=row.url,
+            citations=tuple(refs.get(row.link_id, ())),
+            result=check_result(row.url, row, hops_by_check.get(row.check_id, ())),
+            state=LinkState(row.state) if row.state is not None else None,
+            snapshot=snapshot(row.url, latest_snapshots[row.link_id])
+            if row.link_id in latest_snapshots
+            else None,
+            first_failed_at=row.first_failed_at,
+            confirmed_dead_at=row.confirmed_dead_at,
+        )
+        for row in page
+    ]
+
+
+def _hops(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Hop]]:
+    found: dict[int, list[Hop]] = defaultdict(list)
+    if not check_ids:
+        return found
+    query = (
+        select(hops)
+        .where(hops.c.check_id.in_(check_ids))
+        .order_by(hops.c.check_id, hops.c.position)
+    )
+    for row in connection.execute(query):
+        found[row.check_id].append(hop(row))
+    return found
+
+
+def _citation_refs(connection: Connection, link_ids: Sequence[int]) -> dict[int, list[CitationRef]]:
+    found: dict[int, list[CitationRef]] = defaultdict(list)
+    if not link_ids:
+        return found
+    query = (
+        select(citations, documents.c.path)
+        .join(documents, documents.c.id == citations.c.document_id)
+        .where(citations.c.link_id.in_(link_ids))
+        .order_by(citations.c.link_id, documents.c.path, citations.c.id)
+    )
+    for row in connection.execute(query):
+        found[row.link_id].append(citation_ref(row))
+    return found
+
+
+def _latest_snapshots(connection: Connection, link_ids: Sequence[int]) -> dict[int, Row[Any]]:
+    latest: dict[int, Row[Any]] = {}
+    if not link_ids:
+        return latest
+    query = (
+        select(snapshots)
+        .where(snapshots.c.link_id.in_(link_ids))
+        .order_by(snapshots.c.link_id, snapshots.c.looked_up_at, snapshots.c.id)
+    )
+    for row in connection.execute(query):
+        latest[row.link_id] = row  # ascending order: the last one seen is the newest
+    return latest
+
+
+# --------------------------------------------------------------------------- one link
+
+
+def history(engine: Engine, url: str) -> list[CheckResult]:
+    with read_connection(engine) as connection:
+        found = link_id(connection, url)
+        if found is None:
+            return []
+        query = (
+            select(checks)
+            .where(checks.c.link_id == found)
+            .order_by(checks.c.checked_at, checks.c.id)
+        )
+        rows = connection.execute(query).all()
+        hops_by_check = _hops(connection, [row.id for row in rows])
+    return [check_result(url, row, hops_by_check.get(row.id, ())) for row in rows]
+
+
+def citations_of(engine: Engine, url: str) -> list[CitationRef]:
+    with read_connection(engine) as connection:
+        found = link_id(connection, url)
+        if found is None:
+            return []
+        return _citation_refs(connection, [found]).get(found, [])
+
+
+def latest_snapshot(engine: Engine, url: str) -> Snapshot | None:
+    with read_connection(engine) as connection:
+        query = (
+            select(snapshots)
+            .join(links, links.c.id == snapshots.c.link_id)
+            .where(links.c.url == url)
+            .order_by(snapshots.c.looked_up_at.desc(), snapshots.c.id.desc())
+            .limit(1)
+        )
+        row = connection.execute(query).first()
+    return snapshot(url, row) if row is not None else None
+
+
+def last_alive_at(engine: Engine, url: str) -> datetime | None:
+    with read_connection(engine) as connection:
+        query = (
+            select(func.max(checks.c.checked_at))
+            .join(links, links.c.id == checks.c.link_id)
+            .where(links.c.url == url, checks.c.verdict.in_(SEEN_ALIVE))
+        )
+        value = connection.execute(query).scalar_one_or_none()
+    return value if isinstance(value, datetime) else None
+
+
+def known_hash(engine: Engine, path: str) -> str | None:
+    with read_connection(engine) as connection:
+        query = select(documents.c.content_hash).where(documents.c.path == path)
+        return connection.execute(query).scalar_one_or_none()

@@ -1,0 +1,202 @@
+"""Storing scanned documents with their links and citations.
+
+A document whose content hash is unchanged is left alone, so scanning the same
+files again writes nothing.  A changed document has its citations brought in
+line with the new content: kept ones are updated in place, ones no longer
+cited are removed, new ones added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+
+from linkcheck.store.batching import CHUNK, chunked
+from linkcheck.store.convert import encode_lines
+from linkcheck.store.db import write_connection
+from linkcheck.store.links import link_ids
+from linkcheck.store.schema import citations, documents
+from linkcheck.types import Citation, Document
+
+#: Documents handled per write transaction: bounds memory and lock time.
+DOCUMENTS_PER_TRANSACTION = 200
+
+#: What identifies one citation within a document.
+CitationKey = tuple[int, str, str | None]  # link id, role, fragment
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStats:
+    """What :meth:`Store.sync_documents` did.
+
+    ``citations`` counts the citations stored for added and updated documents.
+    """
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    citations: int = 0
+
+    def __add__(self, other: ScanStats) -> ScanStats:
+        return ScanStats(
+            added=self.added + other.added,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+            citations=self.citations + other.citations,
+        )
+
+
+def sync_documents(engine: Engine, docs: Iterable[Document], *, now: datetime) -> ScanStats:
+    total = ScanStats()
+    for chunk in chunked(docs, DOCUMENTS_PER_TRANSACTION):
+        with write_connection(engine) as connection:
+            total += _sync_chunk(connection, _last_per_path(chunk), now=now)
+    return total
+
+
+def _last_per_path(docs: Sequence[Document]) -> list[Document]:
+    """One document per path (the last one given wins)."""
+    return list({doc.path: doc for doc in docs}.values())
+
+
+def _sync_chunk(connection: Connection, docs: Sequence[Document], *, now: datetime) -> ScanStats:
+    stored = _stored_hashes(connection, [doc.path for doc in docs])
+    new = [doc for doc in docs if doc.path not in stored]
+    changed = [
+        doc for doc in docs if doc.path in stored and stored[doc.path][1] != doc.content_hash
+    ]
+    if not new and not changed:
+        return ScanStats(unchanged=len(docs))
+    cited = [citation.url for doc in [*new, *changed] for citation in doc.citations]
+    ids = link_ids(connection, cited, now=now)
+    written = 0
+    for doc in new:
+        document_id = _insert_document(connection, doc, now=now)
+        written += _write_citations(connection, document_id, _keyed(doc.citations, ids), {})
+    for doc in changed:
+        document_id = stored[doc.path][0]
+        _update_document(connection, document_id, doc, now=now)
+        existing = _stored_citations(connection, document_id)
+        written += _write_citations(connection, document_id, _keyed(doc.citations, ids), existing)
+    return ScanStats(
+        added=len(new),
+        updated=len(changed),
+        unchanged=len(docs) - len(new) - len(changed),
+        citations=written,
+    )
+
+
+def _stored_hashes(connection: Connection, paths: Sequence[str]) -> dict[str, tuple[int, str]]:
+    query = select(documents.c.path, documents.c.id, documents.c.content_hash).where(
+        documents.c.path.in_(paths)
+    )
+    return {row.path: (row.id, row.content_hash) for row in connection.execute(query)}
+
+
+def _document_values(doc: Document, *, now: datetime) -> dict[str, Any]:
+    return {
+        "format": doc.format.value,
+        "content_hash": doc.content_hash,
+        "own_url": doc.own_url,
+        "cited_at": doc.cited_at,
+        "updated_at": now,
+        "last_seen_at": now,
+    }
+
+
+def _insert_document(connection: Connection, doc: Document, *, now: datetime) -> int:
+    values = {"path": doc.path, "first_seen_at": now, **_document_values(doc, now=now)}
+    result = connection.execute(insert(documents).values(values))
+    (document_id,) = result.inserted_primary_key or (None,)
+    if document_id is None:  # pragma: no cover - every dialect we support reports it
+        raise RuntimeError(f"no id for the inserted document {doc.path}")
+    return int(document_id)
+
+
+def _update_document(
+    connection: Connection, document_id: int, doc: Document, *, now: datetime
+) -> None:
+    connection.execute(
+        update(documents)
+        .where(documents.c.id == document_id)
+        .values(_document_values(doc, now=now))
+    )
+
+
+def _citation_values(citation: Citation, link_id: int) -> dict[str, Any]:
+    return {
+        "link_id": link_id,
+        "url_as_written": citation.url_as_written,
+        "lines": encode_lines(citation.lines),
+        "role": citation.role.value,
+        "title": citation.title,
+        "cited_at": citation.cited_at,
+        "fragment": citation.fragment,
+    }
+
+
+def _keyed(found: Sequence[Citation], ids: dict[str, int]) -> dict[CitationKey, dict[str, Any]]:
+    """Citation rows by key; repeats of one key are merged (lines joined, first title kept)."""
+    keyed: dict[CitationKey, dict[str, Any]] = {}
+    for citation in found:
+        link_id = ids[citation.url]
+        key = (link_id, citation.role.value, citation.fragment)
+        if key in keyed:
+            earlier = keyed[key]
+            lines = sorted({*_split(earlier["lines"]), *citation.lines})
+            earlier["lines"] = encode_lines(lines)
+            earlier["title"] = earlier["title"] or citation.title
+            earlier["cited_at"] = earlier["cited_at"] or citation.cited_at
+        else:
+            keyed[key] = _citation_values(citation, link_id)
+    return keyed
+
+
+def _split(lines: str) -> list[int]:
+    return [int(part) for part in lines.split(",") if part]
+
+
+def _stored_citations(
+    connection: Connection, document_id: int
+) -> dict[CitationKey, dict[str, Any]]:
+    query = select(citations).where(citations.c.document_id == document_id)
+    stored: dict[CitationKey, dict[str, Any]] = {}
+    for row in connection.execute(query).mappings():
+        stored[(row["link_id"], row["role"], row["fragment"])] = dict(row)
+    return stored
+
+
+def _write_citations(
+    connection: Connection,
+    document_id: int,
+    wanted: dict[CitationKey, dict[str, Any]],
+    stored: dict[CitationKey, dict[str, Any]],
+) -> int:
+    """Make the document's stored citations equal ``wanted``; returns how many it has now."""
+    gone = [row["id"] for key, row in stored.items() if key not in wanted]
+    for chunk in chunked(gone, CHUNK):
+        connection.execute(delete(citations).where(citations.c.id.in_(chunk)))
+    fresh = [
+        {"document_id": document_id, **row} for key, row in wanted.items() if key not in stored
+    ]
+    if fresh:
+        connection.execute(insert(citations), fresh)
+    altered = [
+        {"citation_id": stored[key]["id"], **{f"new_{name}": value for name, value in row.items()}}
+        for key, row in wanted.items()
+        if key in stored and any(stored[key][name] != value for name, value in row.items())
+    ]
+    if altered:
+        # Bind names must differ from column names in an UPDATE's SET clause.
+        new_values: dict[str, Any] = {
+            name: bindparam(f"new_{name}") for name in wanted[next(iter(wanted))]
+        }
+        connection.execute(
+            update(citations).where(citations.c.id == bindparam("citation_id")).values(new_values),
+            altered,
+        )
+    return len(wanted)
