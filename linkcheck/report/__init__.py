@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from linkcheck.report.csv_report import render_csv
+from linkcheck.report.github import render_github
 from linkcheck.report.json_report import render_json
+from linkcheck.report.junit import render_junit
 from linkcheck.report.markdown import render_markdown
 from linkcheck.report.model import ReportData, ReportOptions
+from linkcheck.report.sarif import render_sarif
 from linkcheck.report.summary import failing_rows
 from linkcheck.report.text import render_text
 
@@ -23,6 +26,9 @@ _RENDERERS: dict[str, Renderer] = {
     "json": render_json,
     "csv": render_csv,
     "markdown": render_markdown,
+    "junit": render_junit,
+    "github": render_github,
+    "sarif": render_sarif,
 }
 
 FORMATS: tuple[str, ...] = ("text", "json", "csv", "markdown", "html", "junit", "github", "sarif")

@@ -30,15 +30,16 @@ UNCHECKED = "unchecked"
 #: Verdicts nobody needs to look at.
 QUIET_VERDICTS = frozenset({Verdict.ALIVE, Verdict.SKIPPED})
 
-VERDICT_LABELS: dict[Verdict, str] = {
-    Verdict.ALIVE: "Alive",
-    Verdict.MOVED: "Moved",
-    Verdict.SOFT_404: "Soft 404",
-    Verdict.DEAD: "Dead",
-    Verdict.BLOCKED: "Blocked",
-    Verdict.ERROR: "Error",
+#: A short headline for a link with this verdict (annotation titles, rule names).
+LINK_TITLES: dict[Verdict, str] = {
+    Verdict.ALIVE: "Link alive",
+    Verdict.MOVED: "Link moved",
+    Verdict.SOFT_404: "Page gone (soft 404)",
+    Verdict.DEAD: "Dead link",
+    Verdict.BLOCKED: "Site blocked the check",
+    Verdict.ERROR: "Link could not be checked",
     Verdict.INVALID: "Invalid URL",
-    Verdict.SKIPPED: "Skipped",
+    Verdict.SKIPPED: "Link skipped",
 }
 
 
@@ -216,6 +217,21 @@ def minute(moment: datetime) -> str:
     """``2025-06-10 08:00 UTC``: a run's time for a heading."""
     zone = moment.tzname()
     return moment.strftime("%Y-%m-%d %H:%M") + (f" {zone}" if zone else "")
+
+
+def title_of(row: LinkRow) -> str:
+    verdict = verdict_of(row)
+    return LINK_TITLES[verdict] if verdict is not None else "Link not checked yet"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def line_list(lines: Sequence[int]) -> str:
+    """``line 3`` / ``lines 3, 8``."""
+    numbers = ", ".join(str(line) for line in lines)
+    return f"line {numbers}" if len(lines) == 1 else f"lines {numbers}"
 
 
 def lines_text(lines: Sequence[int]) -> str:
