@@ -11,7 +11,7 @@
   pending then success/error jobs, HTTP 200 refusals and 429s, as scripted per URL.
 
 Switches: :meth:`FakeArchive.go_down` (connection refused), ``hanging`` (never
-answers), ``always_429`` / ``answer_429`` (rate limiting).  Every request is
+answers; ``hang_prefix`` narrows it to some paths), ``always_429`` / ``answer_429`` (rate limiting).  Every request is
 recorded with the time it arrived, read from an injectable clock so pacing can
 be asserted on a fake clock.
 """
@@ -114,6 +114,7 @@ class FakeArchive:
     saves: dict[str, SaveScript] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     hanging: bool = False
+    hang_prefix: str = "/"  # with ``hanging``: only requests under this path hang
     always_429: bool = False
     answer_429: int = 0  # answer this many of the next requests with 429
     retry_after: str | None = "1"
@@ -180,7 +181,7 @@ class FakeArchive:
                 self.clock(),
             )
         )
-        if self.hanging:
+        if self.hanging and request.path.startswith(self.hang_prefix):
             # Bounded: the fake releases hung requests when it goes down.
             await asyncio.wait_for(self._release.wait(), timeout=30)
         if self.always_429 or self.answer_429 > 0:

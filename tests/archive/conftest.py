@@ -35,7 +35,9 @@ WaybackFactory = Callable[..., Wayback]
 def make_wayback(archive: FakeArchive, clock: FakeClock, events: list[Event]) -> WaybackFactory:
     """A Wayback pointed at the fake archive, on the fake clock; options may be overridden."""
 
-    def build(**overrides: object) -> Wayback:
+    def build(
+        *, is_not_found: Callable[[str], bool] | None = looks_not_found, **overrides: object
+    ) -> Wayback:
         settings: dict[str, object] = {
             "base_url": archive.base_url,
             "call_timeout": 2.0,
@@ -46,7 +48,7 @@ def make_wayback(archive: FakeArchive, clock: FakeClock, events: list[Event]) ->
         settings.update(overrides)
         return Wayback(
             ArchiveOptions(**settings),  # type: ignore[arg-type]
-            is_not_found=looks_not_found,
+            is_not_found=is_not_found,
             on_event=events.append,
             clock=clock,
             sleep=clock.sleep,
