@@ -1,0 +1,99 @@
+"""Scanning stores documents, links and citations idempotently."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from linkcheck.store import ScanStats, Store
+from linkcheck.types import CitationRef, Role
+from tests.store.store_factories import citation, document, dump_tables
+
+A = "https://example.org/a"
+B = "https://example.org/b"
+C = "https://example.net/c"
+
+
+def test_scanning_the_same_documents_twice_changes_no_rows(store: Store, db_url: str) -> None:
+    docs = [
+        document(
+            "one.txt",
+            citation("one.txt", A, 1, role=Role.ORIGINAL, cited_at=date(2025, 6, 10)),
+            citation("one.txt", B, 4, 9, role=Role.RELATED, title="Bee"),
+        ),
+        document("two.md", citation("two.md", C, 3)),
+    ]
+    first = store.sync_documents(docs)
+    before = dump_tables(db_url)
+    second = store.sync_documents(docs)
+    assert dump_tables(db_url) == before
+    assert first == ScanStats(added=2, updated=0, unchanged=0, citations=3)
+    assert second == ScanStats(added=0, updated=0, unchanged=2, citations=0)
+    assert len(before["links"]) == 3
+    assert len(before["citations"]) == 3
+
+
+def test_a_changed_document_replaces_its_citations(store: Store) -> None:
+    store.sync_documents(
+        [document("doc.txt", citation("doc.txt", A, 1), citation("doc.txt", B, 2))]
+    )
+    stats = store.sync_documents(
+        [
+            document(
+                "doc.txt",
+                citation("doc.txt", A, 5, 7),
+                citation("doc.txt", C, 8),
+                content_hash="v2",
+            )
+        ]
+    )
+    assert stats == ScanStats(added=0, updated=1, unchanged=0, citations=2)
+    assert store.citations_of(A) == [CitationRef("doc.txt", (5, 7), Role.INLINE)]
+    assert store.citations_of(B) == []
+    assert store.citations_of(C) == [CitationRef("doc.txt", (8,), Role.INLINE)]
+    assert store.known_hash("doc.txt") == "v2"
+
+
+def test_two_documents_citing_one_url_share_its_link(store: Store, db_url: str) -> None:
+    store.sync_documents(
+        [
+            document("one.txt", citation("one.txt", A, 2)),
+            document("two.txt", citation("two.txt", A, 6, role=Role.RELATED)),
+        ]
+    )
+    assert [row[1] for row in dump_tables(db_url)["links"]] == [A]
+    assert store.citations_of(A) == [
+        CitationRef("one.txt", (2,), Role.INLINE),
+        CitationRef("two.txt", (6,), Role.RELATED),
+    ]
+
+
+def test_repeated_citations_of_a_url_in_one_document_are_merged(store: Store) -> None:
+    store.sync_documents(
+        [document("doc.txt", citation("doc.txt", A, 9), citation("doc.txt", A, 3, title="T"))]
+    )
+    assert store.citations_of(A) == [CitationRef("doc.txt", (3, 9), Role.INLINE, title="T")]
+
+
+def test_known_hash_is_none_for_an_unknown_document(store: Store) -> None:
+    assert store.known_hash("never-seen.txt") is None
+
+
+def test_touch_documents_marks_them_seen_without_changing_content(
+    store: Store, db_url: str
+) -> None:
+    store.sync_documents([document("doc.txt", citation("doc.txt", A, 1))])
+    before = dump_tables(db_url)["documents"][0]
+    store.touch_documents(["doc.txt", "unknown.txt"])
+    after = dump_tables(db_url)["documents"][0]
+    assert store.known_hash("doc.txt") == "v1"
+    assert after[-1] > before[-1]  # last_seen_at
+    assert after[:-1] == before[:-1]
+
+
+def test_many_documents_are_stored_across_transactions(store: Store) -> None:
+    docs = [
+        document(f"d{i}.txt", citation(f"d{i}.txt", f"https://h{i % 7}.org/{i}", 1))
+        for i in range(450)
+    ]
+    assert store.sync_documents(iter(docs)).added == 450
+    assert len(list(store.links_to_check())) == 450

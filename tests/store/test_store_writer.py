@@ -1,0 +1,154 @@
+"""The batch writer keeps every result, in order, and never loses what it was given."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from linkcheck.errors import DatabaseError
+from linkcheck.store import Store
+from linkcheck.types import Hop, RunStatus, Verdict
+from tests.store.store_factories import citation, document, dump_tables, result
+
+A = "https://example.org/a"
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def test_every_result_is_written_in_batches_and_flushed_on_close(store: Store, db_url: str) -> None:
+    urls = [f"https://host{i % 5}.example/{i}" for i in range(23)]
+    run = store.start_run(inputs=["x"], options={})
+    # A long flush interval: only full batches and close() can write.
+    with store.writer(run, batch_size=10, flush_interval=3600) as writer:
+        for url in urls:
+            writer.add(result(url))
+        writer.flush()
+        assert writer.written == 23
+    assert len(dump_tables(db_url)["checks"]) == 23
+    summary = store.run_summary(run)
+    assert summary is not None
+    assert summary.total == 23
+    assert summary.counts == {Verdict.ALIVE: 23}
+
+
+def test_close_writes_a_partial_batch(store: Store, db_url: str) -> None:
+    run = store.start_run(inputs=[], options={})
+    writer = store.writer(run, batch_size=1000, flush_interval=3600)
+    writer.add(result(A))
+    writer.add(result("https://example.org/b"))
+    writer.close()
+    assert writer.written == 2
+    assert len(dump_tables(db_url)["checks"]) == 2
+
+
+def test_hops_are_stored_in_order(store: Store) -> None:
+    chain = (
+        Hop("http://example.org/a", 301, "https://example.org/a"),
+        Hop("https://example.org/a", 302, "https://example.org/login"),
+        Hop("https://example.org/login", 307, "https://example.org/a?x=1"),
+        Hop("https://example.org/a?x=1", 200),
+    )
+    run = store.start_run(inputs=[], options={})
+    with store.writer(run) as writer:
+        writer.add(result(A, Verdict.MOVED, hops=chain))
+    (check,) = store.history(A)
+    assert check.hops == chain
+    assert check.verdict is Verdict.MOVED
+
+
+def test_a_result_for_an_unknown_url_creates_its_link(store: Store) -> None:
+    run = store.start_run(inputs=[], options={})
+    with store.writer(run) as writer:
+        writer.add(result("https://not-scanned.example/", Verdict.DEAD, status_code=404))
+    (row,) = store.link_rows(run_id=run)
+    assert row.url == "https://not-scanned.example/"
+    assert row.citations == ()
+    assert row.result is not None
+    assert row.result.verdict is Verdict.DEAD
+
+
+def test_history_returns_every_check_oldest_first(store: Store) -> None:
+    verdicts = [Verdict.ALIVE, Verdict.ERROR, Verdict.DEAD, Verdict.ALIVE]
+    for night, verdict in enumerate(verdicts):
+        run = store.start_run(inputs=[], options={})
+        with store.writer(run) as writer:
+            writer.add(result(A, verdict, at=T0 + timedelta(days=night)))
+        store.finish_run(run, RunStatus.COMPLETED)
+    checks = store.history(A)
+    assert [check.verdict for check in checks] == verdicts
+    assert [check.checked_at for check in checks] == [T0 + timedelta(days=n) for n in range(4)]
+    assert all(check.checked_at.tzinfo is not None for check in checks)
+
+
+def test_results_added_from_many_threads_are_all_kept(store: Store, db_url: str) -> None:
+    run = store.start_run(inputs=[], options={})
+    with store.writer(run, batch_size=7) as writer:
+
+        def add_some(thread: int) -> None:
+            for i in range(50):
+                writer.add(result(f"https://t{thread}.example/{i}"))
+
+        threads = [threading.Thread(target=add_some, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(dump_tables(db_url)["checks"]) == 200
+    assert len(dump_tables(db_url)["links"]) == 200
+
+
+def test_an_exception_in_the_body_still_flushes_what_was_added(store: Store) -> None:
+    run = store.start_run(inputs=[], options={})
+    with (
+        pytest.raises(KeyboardInterrupt),
+        store.writer(run, batch_size=100, flush_interval=3600) as writer,
+    ):
+        writer.add(result(A))
+        writer.add(result("https://example.org/b"))
+        raise KeyboardInterrupt
+    assert len(store.history(A)) == 1
+    assert len(store.history("https://example.org/b")) == 1
+
+
+def test_a_failing_database_is_reported_on_the_next_add_or_close(store: Store, db_url: str) -> None:
+    run = store.start_run(inputs=[], options={})
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:  # sabotage: the writer's insert will fail
+            connection.execute(text("DROP TABLE hops"))
+    finally:
+        engine.dispose()
+    writer = store.writer(run, batch_size=1)
+    writer.add(result(A, hops=(Hop(A, 200),)))
+    with pytest.raises(DatabaseError, match="hops"):
+        writer.flush()
+    with pytest.raises(DatabaseError):
+        writer.add(result(A))
+    writer.close()  # already reported: close does not raise it again
+
+
+def test_the_link_keeps_its_latest_verdict(store: Store, db_url: str) -> None:
+    store.sync_documents([document("d.txt", citation("d.txt", A, 1))])
+    run = store.start_run(inputs=[], options={})
+    with store.writer(run, batch_size=10) as writer:
+        writer.add(result(A, Verdict.DEAD, at=T0 + timedelta(hours=1)))
+        writer.add(result(A, Verdict.ALIVE, at=T0))  # arrives late but is older
+    (link,) = dump_tables(db_url)["links"]
+    assert link[4] == Verdict.DEAD.value  # last_verdict
+    assert store.last_alive_at(A) == T0
+
+
+def test_a_failure_not_yet_reported_is_raised_by_close(store: Store, db_url: str) -> None:
+    run = store.start_run(inputs=[], options={})
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE hops"))
+    finally:
+        engine.dispose()
+    writer = store.writer(run)
+    writer.add(result(A, hops=(Hop(A, 200),)))
+    with pytest.raises(DatabaseError, match="hops"):
+        writer.close()
