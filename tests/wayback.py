@@ -11,9 +11,9 @@
   pending then success/error jobs, HTTP 200 refusals and 429s, as scripted per URL.
 
 Switches: :meth:`FakeArchive.go_down` (connection refused), ``hanging`` (never
-answers; ``hang_prefix`` narrows it to some paths), ``always_429`` / ``answer_429`` (rate limiting).  Every request is
-recorded with the time it arrived, read from an injectable clock so pacing can
-be asserted on a fake clock.
+answers; ``hang_prefix`` narrows it to some paths), ``always_429`` /
+``answer_429`` (rate limiting).  Every request is recorded with the time it
+arrived, read from an injectable clock so pacing can be asserted on a fake clock.
 """
 
 from __future__ import annotations
