@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from linkcheck.errors import DatabaseError, SchemaTooNew
 from linkcheck.store import Store
+from linkcheck.store.db import open_engine
 from linkcheck.store.migrate import head_revision
 from linkcheck.store.schema import Base
 from tests.store.store_factories import TABLES
@@ -37,13 +38,16 @@ def test_models_match_the_migrations(db_url: str) -> None:
         engine.dispose()
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: Store, db_url: str) -> None:
-    from linkcheck.store.db import read_connection
-
-    with read_connection(store._engine) as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(db_url: str) -> None:
+    Store.open(db_url).close()
+    engine = open_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() > 0
+    finally:
+        engine.dispose()
 
 
 def test_open_without_upgrade_leaves_an_empty_database_alone(db_url: str) -> None:

@@ -86,7 +86,7 @@ def test_touch_documents_marks_them_seen_without_changing_content(
     store.touch_documents(["doc.txt", "unknown.txt"])
     after = dump_tables(db_url)["documents"][0]
     assert store.known_hash("doc.txt") == "v1"
-    assert after[-1] > before[-1]  # last_seen_at
+    assert str(after[-1]) > str(before[-1])  # last_seen_at, an ISO string
     assert after[:-1] == before[:-1]
 
 
