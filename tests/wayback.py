@@ -36,6 +36,10 @@ ACCESS_KEY = "fake-access-key"
 SECRET_KEY = "fake-secret-key-do-not-log"
 PAGE = "<html><head><title>An article</title></head><body>The source as cited.</body></html>"
 NOT_FOUND_PAGE = "<html><head><title>Page not found</title></head><body>Sorry.</body></html>"
+BLOCKED_SITE = (
+    "org.archive.util.io.RuntimeIOException: "
+    "org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error"
+)
 CDX_PARAMETERS = frozenset(
     {"url", "from", "to", "filter", "limit", "gzip", "matchType", "showResumeKey"}
 )
@@ -113,6 +117,7 @@ class FakeArchive:
     captures: list[FakeCapture] = field(default_factory=list)
     saves: dict[str, SaveScript] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
+    excluded: set[str] = field(default_factory=set)  # URLs the archive refuses to show
     hanging: bool = False
     hang_prefix: str = "/"  # with ``hanging``: only requests under this path hang
     always_429: bool = False
@@ -197,6 +202,8 @@ class FakeArchive:
             return web.Response(status=400, text=f"unsupported parameters: {sorted(unknown)}")
         if request.query.get("matchType", "exact") != "exact":
             return web.Response(status=400, text="only exact matches here")
+        if request.query["url"] in self.excluded:
+            return web.Response(status=403, text=BLOCKED_SITE)
         rows = sorted(
             (c for c in self.captures if c.url == request.query["url"]), key=lambda c: c.timestamp
         )

@@ -391,6 +391,11 @@ class Wayback:
             return None
         return max((c.captured_at for c in captures if c.is_good), default=None)
 
+    async def needs_save(self, url: str) -> bool:
+        """Whether ``url`` has no good capture within ``save_if_not_archived_within``."""
+        latest = await self.latest_capture(url)
+        return latest is None or self._now() - latest > self.options.save_if_not_archived_within
+
     async def _choose(self, url: str, point: CitationPoint | None) -> Candidate | None:
         n = self.options.max_candidates
         if point is None:

@@ -152,3 +152,27 @@ async def test_latest_capture_reports_the_newest_good_capture(
     async with make_wayback() as wayback:
         assert await wayback.latest_capture(URL) == datetime(2022, 1, 1, tzinfo=UTC)
         assert await wayback.latest_capture("https://never.example.org/") is None
+
+
+async def test_a_url_the_archive_excludes_has_no_snapshot(
+    archive: FakeArchive, make_wayback: WaybackFactory
+) -> None:
+    archive.add(URL, "20200101000000")
+    archive.excluded.add(URL)
+    async with make_wayback() as wayback:
+        snapshot = await wayback.lookup(URL, CITED)
+    assert snapshot.direction is SnapshotDirection.NONE
+    assert snapshot.error is None and not snapshot.found
+
+
+async def test_a_url_is_due_for_saving_only_without_a_recent_capture(
+    archive: FakeArchive, make_wayback: WaybackFactory
+) -> None:
+    now = datetime.now(UTC)
+    archive.add(URL, (now - timedelta(days=3)).strftime("%Y%m%d%H%M%S"))
+    stale = "https://stale.example.org/"
+    archive.add(stale, (now - timedelta(days=90)).strftime("%Y%m%d%H%M%S"))
+    async with make_wayback(save_if_not_archived_within=timedelta(days=30)) as wayback:
+        assert not await wayback.needs_save(URL)
+        assert await wayback.needs_save(stale)
+        assert await wayback.needs_save("https://never.example.org/")
