@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from linkcheck.report.csv_report import render_csv
 from linkcheck.report.github import render_github
+from linkcheck.report.html import render_html
 from linkcheck.report.json_report import render_json
 from linkcheck.report.junit import render_junit
 from linkcheck.report.markdown import render_markdown
@@ -26,6 +27,7 @@ _RENDERERS: dict[str, Renderer] = {
     "json": render_json,
     "csv": render_csv,
     "markdown": render_markdown,
+    "html": render_html,
     "junit": render_junit,
     "github": render_github,
     "sarif": render_sarif,
