@@ -40,7 +40,7 @@ import heapq
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from functools import partial
@@ -161,7 +161,16 @@ class Scheduler:
 
     def policy(self, host: str) -> HostPolicy:
         """The concurrency and interval that apply to ``host``."""
-        override = self._overrides.get(host_key(host))
+        return self._policy(host_key(host))
+
+    def ready_at(self, host: str) -> float:
+        """The clock time before which no request to ``host`` may start (-inf: any time)."""
+        return self._ready_at(host_key(host))
+
+    # The underscored twins take a name already passed through host_key (map's hot path).
+
+    def _policy(self, name: str) -> HostPolicy:
+        override = self._overrides.get(name)
         if override is None:
             return self._default_policy
         return HostPolicy(
@@ -171,9 +180,8 @@ class Scheduler:
             ),
         )
 
-    def ready_at(self, host: str) -> float:
-        """The clock time before which no request to ``host`` may start (-inf: any time)."""
-        state = self._hosts.get(host_key(host))
+    def _ready_at(self, name: str) -> float:
+        state = self._hosts.get(name)
         return -math.inf if state is None else state.ready_at()
 
     async def map(
@@ -184,8 +192,10 @@ class Scheduler:
         *,
         max_tasks: int | None = None,
         max_queued: int | None = None,
-    ) -> AsyncIterator[R]:
+    ) -> AsyncGenerator[R, None]:
         """Run ``work`` on every item, yielding results as they complete.
+
+        An async generator (an ``AsyncIterator`` with ``aclose``), so callers can close it.
 
         ``key(item)`` names the host the item's first request goes to; ``work`` takes its own
         slots.  ``max_tasks`` bounds the running tasks (default: the global concurrency plus
@@ -258,7 +268,7 @@ class Scheduler:
         if state is None:
             if len(self._hosts) >= self._sweep_at:
                 self._sweep()
-            state = self._hosts[name] = _Host(self.policy(name))
+            state = self._hosts[name] = _Host(self._policy(name))
         return state
 
     def _leave_host(self, name: str, state: _Host) -> None:
@@ -385,7 +395,7 @@ class _Dispatch(Generic[T, R]):
             del self._queues[host]
         self._queued -= 1
         self._running[host] = self._running.get(host, 0) + 1
-        interval = self._scheduler.policy(host).interval
+        interval = self._scheduler._policy(host).interval
         if interval > 0:
             self._paced[host] = self._clock() + interval
         task = asyncio.ensure_future(self._work(item))
@@ -397,7 +407,7 @@ class _Dispatch(Generic[T, R]):
         """Put ``host`` in line if it has queued items and room for another task."""
         if host in self._scheduled or host not in self._queues:
             return
-        if self._running.get(host, 0) >= self._scheduler.policy(host).concurrency:
+        if self._running.get(host, 0) >= self._scheduler._policy(host).concurrency:
             return  # _on_done schedules it again when one of its tasks finishes
         self._scheduled.add(host)
         start_at = self._start_time(host)
@@ -407,7 +417,7 @@ class _Dispatch(Generic[T, R]):
             self._ready.append(host)
 
     def _start_time(self, host: str) -> float:
-        return max(self._scheduler.ready_at(host), self._paced.get(host, -math.inf))
+        return max(self._scheduler._ready_at(host), self._paced.get(host, -math.inf))
 
     def _add_timer(self, at: float, host: str) -> None:
         self._timer_seq += 1

@@ -207,6 +207,21 @@ async def test_requests_to_a_host_are_spaced_by_its_interval(virtual_time: Virtu
     assert max(starts["c.test"]) < 1.0  # the override removes c's interval
 
 
+async def test_slots_alone_keep_the_interval(virtual_time: VirtualTime) -> None:
+    """Redirect hops take slots outside ``map``: the slot itself must space them."""
+    limits = Limits(per_host_concurrency=4, per_host_interval=2.0)
+    scheduler = Scheduler(limits, clock=virtual_time.clock, sleep=virtual_time.sleep)
+    starts: list[float] = []
+
+    async def request() -> None:
+        async with scheduler.slot("a.test"):
+            starts.append(virtual_time.clock())
+
+    await asyncio.gather(*(request() for _ in range(4)))
+
+    assert starts == [0.0, 2.0, 4.0, 6.0]
+
+
 async def test_a_paused_host_waits_while_others_proceed(virtual_time: VirtualTime) -> None:
     limits = Limits(concurrency=4, per_host_concurrency=1)
     scheduler = Scheduler(limits, clock=virtual_time.clock, sleep=virtual_time.sleep)
