@@ -1,0 +1,278 @@
+"""The checking engine's facade: one session for a run, each URL checked once, verdicts out.
+
+Other code (the pipeline, the benchmark, library users) only needs this module::
+
+    async with Checker(CheckOptions()) as checker:
+        async for result in checker.check_all(urls):
+            ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import cast
+
+import aiohttp
+from yarl import URL
+
+from linkcheck.check.classify import Observation, judge
+from linkcheck.check.client import DEFAULT_HEADERS, Client
+from linkcheck.check.options import CheckOptions
+from linkcheck.check.resolver import GuardedResolver, network_reachable
+from linkcheck.check.retry import Retrier
+from linkcheck.check.scheduler import Scheduler
+from linkcheck.errors import ConfigError, NetworkUnreachable
+from linkcheck.types import CheckResult, ErrorKind, Event, LinkChecked, RetryScheduled
+
+OnEvent = Callable[[Event], None]
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+#: Response header lines can be long (big cookies, CSP): aiohttp's 8 KiB default
+#: turns working sites into protocol errors.
+_MAX_HEADER_BYTES = 64 * 1024
+#: What a host may hold once IDNA-encoded: names, IPv4, bracketed IPv6 with a zone.
+_HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._\-]+|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?\]?")
+
+
+class Checker:
+    """Checks URLs under one set of :class:`CheckOptions`; use as an async context manager."""
+
+    def __init__(
+        self,
+        options: CheckOptions,
+        *,
+        on_event: OnEvent | None = None,
+        resolver: aiohttp.abc.AbstractResolver | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._options = options
+        self._on_event = on_event
+        self._given_resolver = resolver
+        self._clock = clock
+        self._exclude = _compile_excludes(options.exclude)
+        self._scheduler = Scheduler(options.limits, clock=clock, sleep=sleep)
+        self._retrier = Retrier(options.retry, sleep=sleep)
+        self._session: aiohttp.ClientSession | None = None
+        self._client: Client | None = None
+        self._plain_resolver: aiohttp.abc.AbstractResolver | None = None
+        self._own_resolver = False
+        self._network = _NetworkProbe(options, clock)
+        #: Some host answered during this run: the network works, whatever DNS says.
+        self._reached_any = False
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self._scheduler
+
+    async def __aenter__(self) -> Checker:
+        options = self._options
+        plain = self._given_resolver
+        if plain is None:
+            plain = aiohttp.DefaultResolver()
+            self._own_resolver = True
+        self._plain_resolver = plain
+        resolver: aiohttp.abc.AbstractResolver = plain
+        if options.exclude_private:
+            resolver = GuardedResolver(plain, exclude_private=True)
+        connector = aiohttp.TCPConnector(
+            limit=options.limits.concurrency,
+            resolver=resolver,
+            use_dns_cache=True,
+            ttl_dns_cache=300,
+            ssl=None if options.verify_tls else False,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": options.user_agent, **DEFAULT_HEADERS},
+            cookie_jar=aiohttp.DummyCookieJar(),  # each link gets its own jar (client.py)
+            max_line_size=_MAX_HEADER_BYTES,
+            max_field_size=_MAX_HEADER_BYTES,
+        )
+        self._client = Client(self._session, options, self._scheduler)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self._own_resolver and self._plain_resolver is not None:
+            await self._plain_resolver.close()
+        self._session = self._client = None
+
+    async def check(self, url: str) -> CheckResult:
+        """Check one URL (retries included) and report it with a ``LinkChecked`` event.
+
+        Raises :class:`NetworkUnreachable` when its host name does not resolve, no
+        host has answered yet in this run and the canary names do not resolve either.
+        """
+        return await self._check(url, _parse(url))
+
+    async def check_all(self, urls: Iterable[str]) -> AsyncIterator[CheckResult]:
+        """Check each distinct URL once, hosts interleaved; results come as they complete."""
+        distinct = ((url, _parse(url)) for url in dict.fromkeys(urls))
+        results = cast(
+            "AsyncGenerator[CheckResult, None]",
+            self._scheduler.map(distinct, key=_host_of, work=self._check_item),
+        )
+        try:
+            async for result in results:
+                yield result
+        finally:
+            await results.aclose()
+
+    # ------------------------------------------------------------------ one link
+
+    async def _check_item(self, item: tuple[str, URL | str]) -> CheckResult:
+        return await self._check(*item)
+
+    async def _check(self, url: str, target: URL | str) -> CheckResult:
+        started = self._clock()
+        if self._exclude is not None and self._exclude.search(url):
+            observation = _refused(url, ErrorKind.EXCLUDED, "excluded by configuration")
+            attempts = 0
+        elif isinstance(target, str):
+            observation = _refused(url, ErrorKind.INVALID_URL, target)
+            attempts = 0
+        else:
+            observation, attempts = await self._retrier.run(
+                lambda: self._require_client().attempt(url, target), self._retry_scheduled
+            )
+            observation = await self._confirm_name_not_found(observation)
+        result = self._result(observation, attempts, started)
+        if self._on_event is not None:
+            self._on_event(LinkChecked(result))
+        return result
+
+    def _result(self, observation: Observation, attempts: int, started: float) -> CheckResult:
+        judgement = judge(observation, self._accepted(observation))
+        hops = observation.hops
+        return CheckResult(
+            url=observation.url,
+            verdict=judgement.verdict,
+            checked_at=datetime.now(UTC),
+            status_code=observation.status,
+            final_url=observation.final_url,
+            hops=hops,
+            error_kind=judgement.error_kind,
+            error=judgement.reason,
+            title=observation.title,
+            fingerprint=observation.fingerprint,
+            elapsed_ms=(self._clock() - started) * 1000.0,
+            attempts=attempts,
+            method=observation.method,
+        )
+
+    def _accepted(self, observation: Observation) -> frozenset[int]:
+        options = self._options
+        if not options.host_accepted_statuses or observation.final_url is None:
+            return options.accepted_statuses
+        hosts = {URL(observation.url).host or "", URL(observation.final_url).host or ""}
+        accepted = options.accepted_statuses
+        for host in hosts:
+            accepted = accepted | options.accepted_for(host)
+        return accepted
+
+    def _retry_scheduled(self, failed: Observation, attempt: int, wait: float, asked: bool) -> None:
+        if asked and failed.final_url is not None:
+            # Retry-After speaks for the whole host: hold every request to it.
+            self._scheduler.pause_host(URL(failed.final_url).host or "", wait)
+        if failed.hops:
+            self._reached_any = True
+        if self._on_event is not None:
+            reason = failed.error or f"HTTP {failed.status}"
+            self._on_event(RetryScheduled(failed.url, attempt, wait, reason))
+
+    async def _confirm_name_not_found(self, observation: Observation) -> Observation:
+        """Tell "this name does not exist" from "there is no network at all"."""
+        if observation.hops:
+            self._reached_any = True
+        if observation.error_kind is not ErrorKind.DNS or self._plain_resolver is None:
+            return observation
+        if await self._network.reachable(self._plain_resolver):
+            return observation
+        if not self._reached_any:
+            raise NetworkUnreachable(
+                "no host name resolves, not even "
+                + ", ".join(self._options.network_canaries)
+                + ": is the network down?"
+            )
+        # The network went away during the run: not evidence against this name.
+        return _without_name_verdict(observation)
+
+    def _require_client(self) -> Client:
+        if self._client is None:
+            raise RuntimeError("use the Checker inside 'async with'")
+        return self._client
+
+
+class _NetworkProbe:
+    """Whether the canary names resolve, asked once and trusted for a while."""
+
+    def __init__(self, options: CheckOptions, clock: Clock) -> None:
+        self._canaries = options.network_canaries
+        self._ttl = options.network_probe_ttl
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._answer: bool | None = None
+        self._asked_at = 0.0
+
+    async def reachable(self, resolver: aiohttp.abc.AbstractResolver) -> bool:
+        async with self._lock:  # concurrent DNS failures share one probe
+            if self._answer is None or self._clock() - self._asked_at > self._ttl:
+                self._answer = await network_reachable(resolver, self._canaries)
+                self._asked_at = self._clock()
+            return self._answer
+
+
+def _compile_excludes(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    except re.error as exc:
+        raise ConfigError(f"an exclude pattern is not a valid regular expression: {exc}") from exc
+
+
+def _parse(url: str) -> URL | str:
+    """The URL parsed, or why it cannot be checked (malformed or not http/https)."""
+    try:
+        parsed = URL(url)
+    except (ValueError, UnicodeError) as exc:
+        return f"malformed URL: {exc}"
+    if parsed.scheme not in ("http", "https"):
+        return f"unsupported URL scheme {parsed.scheme!r}" if parsed.scheme else "not absolute"
+    if not parsed.raw_host or not _HOST_CHARACTERS.fullmatch(parsed.raw_host):
+        return "the URL names no valid host"
+    return parsed.with_fragment(None)
+
+
+def _host_of(item: tuple[str, URL | str]) -> str:
+    target = item[1]
+    return "" if isinstance(target, str) else target.host or ""
+
+
+def _refused(url: str, kind: ErrorKind, reason: str) -> Observation:
+    return Observation(url=url, error_kind=kind, error=reason)
+
+
+def _without_name_verdict(observation: Observation) -> Observation:
+    return Observation(
+        url=observation.url,
+        hops=observation.hops,
+        final_url=observation.final_url,
+        method=observation.method,
+        error_kind=observation.error_kind,
+        error=observation.error,
+        name_not_found=False,
+    )

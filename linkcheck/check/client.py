@@ -1,0 +1,365 @@
+"""One attempt at one URL: requests, redirects by hand, a sniff of the body.
+
+The only module that knows aiohttp's exceptions: they are translated into
+:class:`~linkcheck.types.ErrorKind` values here, most specific first.  Every
+request hop waits for its own scheduler slot (a redirect to another host is
+polite to that host too) and gives it back as soon as its response is dealt with.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Mapping
+from http.cookies import SimpleCookie
+from typing import Final
+
+import aiohttp
+from yarl import URL
+
+from linkcheck.check.classify import Observation
+from linkcheck.check.options import CheckOptions
+from linkcheck.check.resolver import PrivateAddressError
+from linkcheck.check.scheduler import Scheduler
+from linkcheck.pages import extract_title, fingerprint, looks_not_found
+from linkcheck.types import ErrorKind, Hop
+
+REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
+#: Answers whose body is read: pages (title, soft-404 signals, fingerprint) and
+#: the statuses bot walls answer with (their challenge page has a telling title).
+_SNIFFED_STATUSES: Final = frozenset({403, 429, 503})
+#: A body this small is read to its end so the connection can be reused.
+_DRAIN_LIMIT: Final = 16 * 1024
+#: Titles of bot-challenge interstitials (Cloudflare, DDoS-Guard, Sucuri and kin).
+_CHALLENGE_TITLES: Final = frozenset(
+    {
+        "just a moment...",
+        "just a moment…",
+        "attention required! | cloudflare",
+        "please wait while we check your browser...",
+        "ddos-guard",
+        "checking your browser before accessing",
+        "access denied | sucuri website firewall",
+    }
+)
+_NAME_NOT_FOUND_CODES: Final = frozenset(
+    code
+    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+    if code is not None
+)
+_RESET_ERRNOS: Final = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
+
+DEFAULT_HEADERS: Final[Mapping[str, str]] = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en;q=0.9,*;q=0.5",
+}
+
+
+class Client:
+    """Makes single attempts at URLs over one shared :class:`aiohttp.ClientSession`."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, options: CheckOptions, scheduler: Scheduler
+    ) -> None:
+        self._session = session
+        self._options = options
+        self._scheduler = scheduler
+        self._full_timeout = self._timeout(options.total_timeout)
+
+    async def attempt(self, url: str, target: URL) -> Observation:
+        """One attempt at ``url`` (already parsed as ``target``), HEAD first if configured.
+
+        A HEAD answer is only taken when it is 2xx; anything else is asked again
+        with GET, since many servers answer HEAD wrongly.
+        """
+        if self._options.head_first:
+            head = await self._follow(url, target, "HEAD")
+            status = head.status
+            if status is not None and 200 <= status < 300:
+                return head
+            if head.error_kind in _DECISIVE_ON_HEAD:
+                return head
+        return await self._follow(url, target, "GET")
+
+    async def _follow(self, url: str, target: URL, method: str) -> Observation:
+        """Request ``target`` and follow its redirects by hand, recording every hop."""
+        hops: list[Hop] = []
+        jar: aiohttp.CookieJar | None = None
+        seen: set[tuple[URL, str]] = set()
+        budget = self._options.total_timeout
+        current = target
+        while True:
+            refusal = self._refuse_private_literal(current)
+            if refusal is not None:
+                return _failure(url, hops, current, method, ErrorKind.PRIVATE_ADDRESS, refusal)
+            cookies = _cookie_header(jar, current)
+            seen.add((current, cookies))
+            outcome = await self._request(url, hops, current, method, cookies, budget)
+            if isinstance(outcome, Observation):
+                return outcome
+            location, sets_cookies, elapsed = outcome
+            if sets_cookies is not None:
+                jar = jar or aiohttp.CookieJar(unsafe=True)  # unsafe: also for IP hosts
+                jar.update_cookies(sets_cookies, current)
+            budget -= elapsed
+            if len(hops) > self._options.max_redirects:
+                message = f"more than {self._options.max_redirects} redirects"
+                return _failure(url, hops, current, method, ErrorKind.TOO_MANY_REDIRECTS, message)
+            next_url = _resolve_location(current, location)
+            if isinstance(next_url, str):
+                return _failure(url, hops, current, method, ErrorKind.PROTOCOL, next_url)
+            if (next_url, _cookie_header(jar, next_url)) in seen:
+                message = f"redirect loop back to {next_url}"
+                return _failure(url, hops, next_url, method, ErrorKind.REDIRECT_LOOP, message)
+            if budget <= 0:
+                return _failure(url, hops, next_url, method, ErrorKind.TIMEOUT, "timed out")
+            current = next_url
+
+    async def _request(
+        self,
+        url: str,
+        hops: list[Hop],
+        current: URL,
+        method: str,
+        cookies: str,
+        budget: float,
+    ) -> Observation | tuple[str, SimpleCookie | None, float]:
+        """One request: the final observation, or where it redirects, the cookies it
+        set and the seconds it took (waiting for the slot not counted)."""
+        host = current.host or ""
+        timeout = self._full_timeout if not hops else self._timeout(budget)
+        headers = self._headers(host, cookies)
+        async with self._scheduler.slot(host):
+            started = time.monotonic()
+            try:
+                async with self._session.request(
+                    method, current, allow_redirects=False, headers=headers, timeout=timeout
+                ) as response:
+                    status = response.status
+                    location = response.headers.get("Location")
+                    if status in REDIRECT_STATUSES and location is not None:
+                        hops.append(Hop(str(current), status, location))
+                        sets = response.cookies if "Set-Cookie" in response.headers else None
+                        await _discard(response)
+                        return location, sets, time.monotonic() - started
+                    hops.append(Hop(str(current), status))
+                    return await self._final(url, hops, current, method, response)
+            except Exception as exc:  # translated below, most specific first
+                kind, message, name_not_found = translate(exc, first_hop=not hops)
+                return _failure(url, hops, current, method, kind, message, name_not_found)
+
+    async def _final(
+        self,
+        url: str,
+        hops: list[Hop],
+        current: URL,
+        method: str,
+        response: aiohttp.ClientResponse,
+    ) -> Observation:
+        status = response.status
+        headers = response.headers
+        challenge = headers.get("cf-mitigated", "").lower() == "challenge"
+        retry_after = headers.get("Retry-After")
+        sniff = method == "GET" and (200 <= status < 300 or status in _SNIFFED_STATUSES)
+        if not sniff or not _is_html(headers.get("Content-Type")):
+            await _discard(response)
+            return Observation(
+                url=url,
+                hops=tuple(hops),
+                final_url=str(current),
+                method=method,
+                challenge=challenge,
+                retry_after=retry_after,
+            )
+        text = _decode(await _read_prefix(response, self._options.max_body_bytes), response)
+        title = extract_title(text)
+        challenge = challenge or (title is not None and title.lower() in _CHALLENGE_TITLES)
+        success = 200 <= status < 300
+        return Observation(
+            url=url,
+            hops=tuple(hops),
+            final_url=str(current),
+            method=method,
+            title=title,
+            page_says_not_found=success and looks_not_found(text, title),
+            challenge=challenge,
+            fingerprint=fingerprint(text) if success else None,
+            retry_after=retry_after,
+        )
+
+    def _headers(self, host: str, cookies: str) -> Mapping[str, str] | None:
+        extra = self._options.host_headers.get(host)
+        if not cookies:
+            return extra
+        merged = dict(extra or {})
+        merged["Cookie"] = cookies
+        return merged
+
+    def _timeout(self, total: float) -> aiohttp.ClientTimeout:
+        options = self._options
+        return aiohttp.ClientTimeout(
+            total=max(total, 0.001),
+            connect=options.connect_timeout,
+            sock_read=options.read_timeout,
+        )
+
+    def _refuse_private_literal(self, url: URL) -> str | None:
+        if not self._options.exclude_private:
+            return None
+        return private_literal(url.host or "")
+
+
+#: HEAD failures that GET would only repeat.
+_DECISIVE_ON_HEAD: Final = frozenset(
+    {ErrorKind.DNS, ErrorKind.PRIVATE_ADDRESS, ErrorKind.TLS, ErrorKind.INVALID_URL}
+)
+
+
+def private_literal(host: str) -> str | None:
+    """Why a literal IP host is refused under ``exclude_private``, or ``None``.
+
+    aiohttp never asks the resolver about literal addresses, so the guarded
+    resolver cannot judge them: they are judged here, at every hop.
+    """
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None  # a name: the guarded resolver judges what it resolves to
+    if address.is_global:
+        return None
+    return f"refusing the private address {address}"
+
+
+def _failure(
+    url: str,
+    hops: list[Hop],
+    current: URL,
+    method: str,
+    kind: ErrorKind,
+    message: str,
+    name_not_found: bool = False,
+) -> Observation:
+    return Observation(
+        url=url,
+        hops=tuple(hops),
+        final_url=str(current),
+        method=method,
+        error_kind=kind,
+        error=message,
+        name_not_found=name_not_found,
+    )
+
+
+def translate(exc: BaseException, *, first_hop: bool = True) -> tuple[ErrorKind, str, bool]:
+    """An aiohttp/asyncio failure as (error kind, message, the name does not exist)."""
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return _translate_dns(exc.os_error, message)
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        return ErrorKind.TLS, message, False
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return _translate_connect(exc.os_error, message), message, False
+    if isinstance(exc, TimeoutError):  # ServerTimeoutError and asyncio's timeout alike
+        return ErrorKind.TIMEOUT, f"timed out ({type(exc).__name__})", False
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientConnectionResetError):
+        return ErrorKind.RESET, message, False
+    if isinstance(exc, ssl.SSLError):
+        return ErrorKind.TLS, message, False
+    if isinstance(exc, aiohttp.ClientOSError):
+        kind = ErrorKind.RESET if exc.errno in _RESET_ERRNOS else ErrorKind.PROTOCOL
+        return kind, message, False
+    if isinstance(exc, aiohttp.InvalidURL | ValueError):
+        return (ErrorKind.INVALID_URL if first_hop else ErrorKind.PROTOCOL), message, False
+    if isinstance(exc, aiohttp.ClientError):
+        return ErrorKind.PROTOCOL, message, False
+    if isinstance(exc, OSError):
+        return _translate_connect(exc, message), message, False
+    raise exc  # a bug of ours, not the link's fault: let it surface
+
+
+def _translate_dns(os_error: OSError, message: str) -> tuple[ErrorKind, str, bool]:
+    if isinstance(os_error, PrivateAddressError):
+        return ErrorKind.PRIVATE_ADDRESS, str(os_error) or message, False
+    name_not_found = isinstance(os_error, socket.gaierror) and (
+        os_error.errno in _NAME_NOT_FOUND_CODES
+    )
+    return ErrorKind.DNS, message, name_not_found
+
+
+def _translate_connect(os_error: OSError, message: str) -> ErrorKind:
+    if isinstance(os_error, ssl.SSLError):
+        return ErrorKind.TLS
+    if os_error.errno in _RESET_ERRNOS:
+        return ErrorKind.RESET
+    # Refused, unreachable network or host: the server could not be reached.
+    return ErrorKind.REFUSED
+
+
+def _resolve_location(current: URL, location: str) -> URL | str:
+    """The absolute URL a ``Location`` header points to, or why it cannot be followed."""
+    try:
+        target = current.join(URL(location.strip()))
+    except (ValueError, UnicodeError) as exc:
+        return f"unreadable redirect target {location!r}: {exc}"
+    if target.scheme not in ("http", "https") or not target.host:
+        return f"redirect to an unsupported target {location!r}"
+    return target.with_fragment(None)
+
+
+def _cookie_header(jar: aiohttp.CookieJar | None, url: URL) -> str:
+    if jar is None:
+        return ""
+    cookies = jar.filter_cookies(url)
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
+
+
+def _is_html(content_type: str | None) -> bool:
+    if not content_type:
+        return True  # unlabelled: look, it is most likely a page
+    lowered = content_type.lower()
+    return "html" in lowered or "xml" in lowered
+
+
+async def _read_prefix(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """At most ``limit`` bytes of the body; a stall or cut-off keeps what arrived.
+
+    The rest of a long body is never read: releasing the response then closes
+    the connection instead of downloading it.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size < limit:
+            chunk = await response.content.read(limit - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except (TimeoutError, aiohttp.ClientPayloadError, aiohttp.ClientConnectionError):
+        pass  # the status is known; a trickling or broken body only hides the title
+    return b"".join(chunks)
+
+
+async def _discard(response: aiohttp.ClientResponse) -> None:
+    """Finish with a response we do not read: small bodies are drained so the
+    connection can be reused, others are dropped with their connection."""
+    if response.content.is_eof():
+        return  # nothing to read (HEAD, 204, 304, or already read)
+    length = response.content_length
+    if length is not None and length <= _DRAIN_LIMIT:
+        try:
+            await response.read()
+        except (TimeoutError, aiohttp.ClientError):
+            response.close()
+        return
+    response.close()
+
+
+def _decode(body: bytes, response: aiohttp.ClientResponse) -> str:
+    try:
+        return body.decode(response.charset or "utf-8", "replace")
+    except LookupError:  # an unknown charset name
+        return body.decode("utf-8", "replace")
