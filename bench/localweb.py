@@ -76,6 +76,7 @@ class Tally:
     total_current: int = 0
     total_peak: int = 0
     served: int = 0
+    busy_seconds: float = 0.0  # summed over requests: with the span, gives the mean in flight
     first_start: float | None = None
     last_end: float | None = None
     cpu_at_start: float = field(default_factory=lambda: _cpu_seconds())
@@ -90,11 +91,12 @@ class Tally:
         if self.first_start is None:
             self.first_start = time.monotonic()
 
-    def leave(self, host: str) -> None:
+    def leave(self, host: str, started: float) -> None:
         self.current[host] -= 1
         self.total_current -= 1
         self.served += 1
         self.last_end = time.monotonic()
+        self.busy_seconds += self.last_end - started
 
     def summary(self) -> dict[str, object]:
         span = (
@@ -105,6 +107,7 @@ class Tally:
         return {
             "served": self.served,
             "serving_seconds": span,
+            "mean_in_flight": self.busy_seconds / span if span else 0.0,
             "max_in_flight_total": self.total_peak,
             "max_in_flight_per_host": max(self.peak.values(), default=0),
             "peak_per_host": dict(sorted(self.peak.items())),
@@ -147,12 +150,13 @@ def make_handler(latency: float, recorder: Recorder) -> Handler:
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
         host = str(sockname[0]) if sockname else "?"
         tally = recorder.tally
+        started = time.monotonic()
         tally.enter(host)
         try:
             await asyncio.sleep(latency)
             return _respond(request.path)
         finally:
-            tally.leave(host)
+            tally.leave(host, started)
 
     return answer
 
