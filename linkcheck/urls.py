@@ -332,7 +332,7 @@ _URL_START = re.compile(
 )
 # Characters that can never be part of a bare URL: whitespace, controls,
 # the delimiters RFC 3986 appendix C suggests, backticks, and curly double quotes.
-_URL_STOP = frozenset('<>"`“”«»\x7f') | frozenset(chr(c) for c in range(0x20))
+_URL_RUN = re.compile(r"[^\s<>\"`“”«»\x00-\x1f\x7f]*")
 _TRAILING_PUNCTUATION = frozenset(".,;:!?*_~'‘’…。，、；：！？")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
@@ -359,20 +359,21 @@ def find_urls(text: str) -> Iterator[UrlMatch]:
 
 def _scan(text: str, index: int) -> int:
     """Index just past the URL body that starts before ``index``."""
-    depth = {opener: 0 for opener in _OPENERS}
-    while index < len(text):
-        char = text[index]
-        if char in _URL_STOP or char.isspace():
-            break
+    run = _URL_RUN.match(text, index)
+    end = run.end() if run else index
+    if not any(closer in text[index:end] for closer in _CLOSERS):
+        return end  # the common case, without a Python-level loop
+    depth = dict.fromkeys(_OPENERS, 0)
+    for position in range(index, end):
+        char = text[position]
         if char in _OPENERS:
             depth[char] += 1
         elif char in _CLOSERS:
             opener = _CLOSERS[char]
             if depth[opener] == 0:
-                break
+                return position
             depth[opener] -= 1
-        index += 1
-    return index
+    return end
 
 
 def _trim(text: str, start: int, end: int) -> int:

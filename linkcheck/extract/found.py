@@ -14,6 +14,7 @@ base, fragments) becomes an :class:`~linkcheck.types.IgnoredLink` with a reason.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from datetime import date
 from linkcheck.types import Citation, Document, DocumentFormat, IgnoredLink, Role
 from linkcheck.urls import InvalidURL, checkable, find_urls, normalize_url, split_fragment
 
+_NEWLINE = re.compile("\n")
 # When one URL is cited in several roles, the strongest role names the citation.
 _ROLE_RANK = {Role.ORIGINAL: 0, Role.RELATED: 1, Role.INLINE: 2}
 
@@ -74,13 +76,16 @@ def link_key(target: str) -> str:
 def assemble(path: str, fmt: DocumentFormat, content_hash: str, findings: Findings) -> Document:
     """Merge occurrences into one citation per URL, ordered by first appearance."""
     groups: dict[str, _Group] = {}
+    keys: dict[str, str] = {}  # documents repeat URLs; normalizing is the costly part
     ignored: list[IgnoredLink] = []
     for link in sorted(findings.links, key=lambda found: (found.line, found.column)):
         reason = checkable(link.target)
         if reason is not None:
             ignored.append(IgnoredLink(path, link.written, link.line, reason))
             continue
-        _add(groups, link)
+        if link.target not in keys:
+            keys[link.target] = link_key(link.target)
+        _add(groups, keys[link.target], link)
     own_url = link_key(findings.own_url) if findings.own_url else None
     citations = tuple(_citation(path, group, findings.cited_at) for group in groups.values())
     return Document(
@@ -94,8 +99,7 @@ def assemble(path: str, fmt: DocumentFormat, content_hash: str, findings: Findin
     )
 
 
-def _add(groups: dict[str, _Group], link: FoundLink) -> None:
-    key = link_key(link.target)
+def _add(groups: dict[str, _Group], key: str, link: FoundLink) -> None:
     group = groups.get(key)
     if group is None:
         fragment = split_fragment(link.target.strip())[1]
@@ -122,9 +126,7 @@ def _citation(path: str, group: _Group, cited_at: date | None) -> Citation:
 
 def line_starts(text: str) -> list[int]:
     """Offsets where each line begins, for :func:`line_at`."""
-    starts = [0]
-    starts.extend(index + 1 for index, char in enumerate(text) if char == "\n")
-    return starts
+    return [0, *(match.end() for match in _NEWLINE.finditer(text))]
 
 
 def line_at(starts: list[int], offset: int) -> int:

@@ -39,8 +39,10 @@ _DEFINITION = re.compile(
 _AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
 _ESCAPABLE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _NESTED_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_MAX_LINK_TEXT = 1000  # keeps the bracket search linear-ish on pathological input
+_BRACKET_OR_BREAK = re.compile(r"\\.|\[|\]|\n[ \t]*\n", re.DOTALL)
 
 
 def read_markdown(text: str, *, include_code_blocks: bool = False) -> Findings:
@@ -59,6 +61,8 @@ def read_markdown(text: str, *, include_code_blocks: bool = False) -> Findings:
         links.append(found)
         consumed.append(span)
     links.extend(markup_links(masked))
+    # URLs inside tags were just read as attributes; they are not bare text.
+    consumed.extend(tag.span() for tag in _HTML_TAG.finditer(masked))
     links.extend(bare_links(_blank_spans(masked, consumed), starts))
     return Findings(tuple(links))
 
@@ -176,13 +180,7 @@ def _definition_links(
 def _bracket_links(
     masked: str, definitions: dict[str, _Definition], starts: list[int]
 ) -> Iterator[tuple[FoundLink, tuple[int, int]]]:
-    for opening in re.finditer(r"\[", masked):
-        start = opening.start()
-        if _escaped(masked, start):
-            continue
-        close = _closing_bracket(masked, start)
-        if close is None:
-            continue
+    for start, close in _matching_brackets(masked).items():
         text = masked[start + 1 : close]
         is_image = start > 0 and masked[start - 1] == "!"
         span_start = start - 1 if is_image else start
@@ -210,25 +208,25 @@ def _bracket_links(
             yield found, (span_start, end)
 
 
-def _closing_bracket(text: str, start: int) -> int | None:
-    depth = 0
-    limit = min(len(text), start + _MAX_LINK_TEXT)
-    index = start
-    while index < limit:
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index
-        elif char == "\n" and _BLANK_LINE.match(text, index):
-            return None
-        index += 1
-    return None
+def _matching_brackets(text: str) -> dict[int, int]:
+    """Each unescaped ``[`` with its matching ``]``, in order; pairs never span a blank line.
+
+    One pass with a stack, so pathological input (thousands of ``[``) stays linear.
+    """
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for match in _BRACKET_OR_BREAK.finditer(text):
+        token, index = match.group(), match.start()
+        if token == "[":
+            stack.append(index)
+        elif token == "]":
+            if stack:
+                pairs[stack.pop()] = index
+        elif token.startswith("\\"):
+            continue  # an escaped bracket (or backslash) is text
+        else:  # a blank line ends the paragraph: nothing links across it
+            stack.clear()
+    return dict(sorted(pairs.items()))
 
 
 def _inline_destination(text: str, index: int) -> tuple[str, int, int, str | None] | None:
@@ -337,8 +335,8 @@ def _unescape(text: str) -> str:
 def _anchor_title(text: str) -> str | None:
     """Anchor text without Markdown markup, whitespace collapsed."""
     plain = _NESTED_LINK.sub(r"\1", text)
-    plain = _unescape(plain.replace("**", "").replace("__", ""))
-    plain = " ".join(plain.split()).strip("*_` ")
+    plain = _unescape(_EMPHASIS.sub("", plain))
+    plain = " ".join(plain.split()).strip("` ")
     return plain or None
 
 
