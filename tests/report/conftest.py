@@ -38,3 +38,17 @@ def golden() -> Golden:
         assert actual == path.read_bytes().decode("utf-8")
 
     return compare
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The headless browser, or a skip locally; in CI (``CI`` set) a missing browser fails."""
+    from tests.report.browser import find_chromium
+
+    binary = find_chromium()
+    if binary is None:
+        message = "chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: the HTML report must be tested in a real browser in CI")
+        pytest.skip(message)
+    return binary

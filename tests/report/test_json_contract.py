@@ -11,7 +11,7 @@ from linkcheck.types import Verdict
 from tests.report.sample import DEAD_ARCHIVE, DEAD_URL, GUIDE, NEWS, VANISHED_URL
 
 RUN_FIELDS = {"started_at", "finished_at", "status"} | {str(v) for v in Verdict}
-LINK_FIELDS = {
+LINK_FIELDS: dict[str, type | tuple[type, ...]] = {
     "url": str,
     "verdict": str,
     "state": str,
@@ -28,14 +28,14 @@ LINK_FIELDS = {
 
 
 def _report(data: ReportData, options: ReportOptions | None = None) -> dict[str, Any]:
-    parsed = json.loads(render("json", data, options))
-    assert isinstance(parsed, dict)
+    parsed: dict[str, Any] = json.loads(render("json", data, options))
     return parsed
 
 
 def _link(report: dict[str, Any], url: str) -> dict[str, Any]:
     (link,) = [link for link in report["links"] if link["url"] == url]
-    return link
+    found: dict[str, Any] = link
+    return found
 
 
 def test_top_level_is_run_and_links(data: ReportData) -> None:

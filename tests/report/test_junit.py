@@ -8,6 +8,7 @@ children and attributes, and which attributes are required.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from linkcheck.report import ReportData, ReportOptions, render
 from linkcheck.types import Verdict
@@ -137,11 +138,9 @@ def test_fail_on_decides_what_fails(data: ReportData) -> None:
 
 
 def test_skipped_and_unchecked_links_are_skipped(data: ReportData) -> None:
-    from dataclasses import replace
-
-    skipped_row = replace(
-        data.links[0], result=replace(data.links[0].result, verdict=Verdict.SKIPPED)
-    )
+    first = data.links[0]
+    assert first.result is not None
+    skipped_row = replace(first, result=replace(first.result, verdict=Verdict.SKIPPED))
     unchecked_row = replace(data.links[1], result=None)
     root = _parse(ReportData(links=[skipped_row, unchecked_row]))
     _validate(root)
