@@ -64,6 +64,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--run-timeout", type=float, default=0.0, help="seconds one contender may take [auto]"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds; each figure is from the median run"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", type=Path, help="write the corpus and reports here and keep them")
     args = parser.parse_args(argv)
@@ -73,8 +76,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"unknown contenders: {', '.join(unknown)}")
     if args.skip_lychee:
         names = [name for name in names if name != "lychee"]
-    if args.urls < 1 or args.hosts < 1 or args.latency < 0 or args.concurrency < 1:
-        parser.error("--urls, --hosts and --concurrency must be positive, --latency not negative")
+    if min(args.urls, args.hosts, args.concurrency, args.host_concurrency, args.repeat) < 1:
+        parser.error("counts must be positive")
+    if args.latency < 0:
+        parser.error("--latency must not be negative")
     args.names = names
     return args
 
@@ -164,6 +169,34 @@ def with_figures(result: Result, args: argparse.Namespace) -> Result:
     )
 
 
+def median_run(runs: list[Result]) -> Result:
+    """The run with the median wall time, but the politeness figures of the worst run.
+
+    A link checker is polite only if it is polite every time: the most requests in
+    flight to one host is the maximum over all runs.
+    """
+    failed = [run for run in runs if not _sound(run)]
+    if failed:
+        return failed[0]
+    ordered = sorted(runs, key=lambda run: run.figures["wall_seconds"])
+    middle = ordered[len(ordered) // 2]
+    figures = dict(middle.figures)
+    for key in ("max_in_flight_per_host", "max_in_flight_total"):
+        figures[key] = max(run.figures[key] for run in runs)
+    figures["runs"] = float(len(runs))
+    figures["wall_seconds_min"] = ordered[0].figures["wall_seconds"]
+    figures["wall_seconds_max"] = ordered[-1].figures["wall_seconds"]
+    return Result(
+        middle.name,
+        middle.command,
+        middle.measurement,
+        middle.outcome,
+        middle.server,
+        middle.problem,
+        figures,
+    )
+
+
 def machine(lychee: str | None) -> dict[str, Any]:
     model = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -178,6 +211,8 @@ def machine(lychee: str | None) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "lychee": lychee,
+        # Other work on the machine skews wall times: say how busy it was at the start.
+        "load_average_1min": os.getloadavg()[0],
     }
 
 
@@ -199,7 +234,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="linkcheck-bench-") as scratch:
         workdir = args.keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        server_budget = timeout * len(args.names) + 120.0
+        server_budget = timeout * len(args.names) * args.repeat + 120.0
         with LocalWeb(args.hosts, args.latency, server_budget) as web:
             corpus = write_corpus(
                 workdir / "corpus", urls=args.urls, hosts=args.hosts, port=web.port
@@ -208,13 +243,17 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                 "documents": len(corpus.files),
                 "expected_first_answers": {str(k): v for k, v in corpus.expected_statuses.items()},
             }
-            results: list[Result] = []
-            for name in args.names:
-                contender = build(name, corpus, workdir, limits)
-                if isinstance(contender, str):
-                    results.append(Result(name, [], None, None, {}, contender))
-                    continue
-                results.append(with_figures(run_one(contender, web, workdir, timeout), args))
+            runs: dict[str, list[Result]] = {name: [] for name in args.names}
+            # Rounds interleave the contenders, so a burst of load elsewhere on the
+            # machine hurts them alike rather than one of them.
+            for _ in range(args.repeat):
+                for name in args.names:
+                    contender = build(name, corpus, workdir, limits)
+                    if isinstance(contender, str):
+                        runs[name].append(Result(name, [], None, None, {}, contender))
+                        continue
+                    runs[name].append(with_figures(run_one(contender, web, workdir, timeout), args))
+    results = [median_run(name_runs) for name_runs in runs.values()]
     report["results"] = [_result_json(r) for r in results]
     report["comparison"] = compare(results)
     report["targets"] = targets(results, args)
@@ -293,7 +332,8 @@ def render_table(report: dict[str, Any]) -> str:
         f"concurrency {s['concurrency']}, per host {s['host_concurrency']}: "
         f"bound {s['bound_urls_per_second']:.0f} URLs/s",
         f"machine: {report['machine']['nproc']} × {report['machine']['cpu_model']}, "
-        f"Python {report['machine']['python']}, {report['machine']['lychee']}",
+        f"Python {report['machine']['python']}, {report['machine']['lychee']}, "
+        f"load average {report['machine']['load_average_1min']:.2f} at the start",
         "",
     ]
     rows = [[title for title, _, _ in COLUMNS]]
@@ -308,6 +348,12 @@ def render_table(report: dict[str, Any]) -> str:
     for result in report["results"]:
         if result["outcome"]:
             lines.append(f"{result['name']}: {result['outcome']['tally']}")
+        figures = result["figures"]
+        if figures.get("runs", 1) > 1:
+            lines.append(
+                f"{result['name']}: wall {figures['wall_seconds_min']:.2f}–"
+                f"{figures['wall_seconds_max']:.2f} s over {figures['runs']:.0f} runs"
+            )
         if result["problem"]:
             lines.append(f"{result['name']}: PROBLEM: {result['problem']}")
     for key, value in report["comparison"].items():
