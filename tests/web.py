@@ -135,7 +135,9 @@ class TestWeb:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self._app(), handle_signals=False, access_log=None)
+        self._runner = web.AppRunner(
+            self._app(), handle_signals=False, access_log=None, shutdown_timeout=0.1
+        )
         await self._runner.setup()
         for host in self.hosts:
             self._ports[host] = await self._serve(host, None)
@@ -146,7 +148,7 @@ class TestWeb:
 
     async def _serve(self, host: str, context: ssl.SSLContext | None) -> int:
         assert self._runner is not None
-        site = web.TCPSite(self._runner, host, 0, ssl_context=context, shutdown_timeout=0.1)
+        site = web.TCPSite(self._runner, host, 0, ssl_context=context)
         await site.start()
         server = site._server
         assert isinstance(server, asyncio.base_events.Server)

@@ -78,15 +78,14 @@ class Checker:
             plain = aiohttp.DefaultResolver()
             self._own_resolver = True
         self._plain_resolver = plain
-        resolver: aiohttp.abc.AbstractResolver = plain
-        if options.exclude_private:
-            resolver = GuardedResolver(plain, exclude_private=True)
+        guard = GuardedResolver(plain, exclude_private=True) if options.exclude_private else None
+        resolver = guard or plain
         connector = aiohttp.TCPConnector(
             limit=options.limits.concurrency,
             resolver=resolver,
             use_dns_cache=True,
             ttl_dns_cache=300,
-            ssl=None if options.verify_tls else False,
+            ssl=options.verify_tls,  # False: accept any certificate
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -95,7 +94,7 @@ class Checker:
             max_line_size=_MAX_HEADER_BYTES,
             max_field_size=_MAX_HEADER_BYTES,
         )
-        self._client = Client(self._session, options, self._scheduler)
+        self._client = Client(self._session, options, self._scheduler, guard)
         return self
 
     async def __aexit__(

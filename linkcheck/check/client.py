@@ -9,7 +9,6 @@ polite to that host too) and gives it back as soon as its response is dealt with
 from __future__ import annotations
 
 import errno
-import ipaddress
 import socket
 import ssl
 import time
@@ -22,7 +21,7 @@ from yarl import URL
 
 from linkcheck.check.classify import Observation
 from linkcheck.check.options import CheckOptions
-from linkcheck.check.resolver import PrivateAddressError
+from linkcheck.check.resolver import GuardedResolver, PrivateAddressError
 from linkcheck.check.scheduler import Scheduler
 from linkcheck.pages import extract_title, fingerprint, looks_not_found
 from linkcheck.types import ErrorKind, Hop
@@ -62,9 +61,14 @@ class Client:
     """Makes single attempts at URLs over one shared :class:`aiohttp.ClientSession`."""
 
     def __init__(
-        self, session: aiohttp.ClientSession, options: CheckOptions, scheduler: Scheduler
+        self,
+        session: aiohttp.ClientSession,
+        options: CheckOptions,
+        scheduler: Scheduler,
+        guard: GuardedResolver | None = None,
     ) -> None:
         self._session = session
+        self._guard = guard
         self._options = options
         self._scheduler = scheduler
         self._full_timeout = self._timeout(options.total_timeout)
@@ -207,30 +211,21 @@ class Client:
         )
 
     def _refuse_private_literal(self, url: URL) -> str | None:
-        if not self._options.exclude_private:
+        """Why a literal IP target is refused, or ``None``: aiohttp never asks the
+        resolver about literal addresses, so the guard judges them here, at every hop."""
+        if self._guard is None:
             return None
-        return private_literal(url.host or "")
+        try:
+            self._guard.check_literal_host(url.host or "")
+        except PrivateAddressError as refusal:
+            return str(refusal)
+        return None
 
 
 #: HEAD failures that GET would only repeat.
 _DECISIVE_ON_HEAD: Final = frozenset(
     {ErrorKind.DNS, ErrorKind.PRIVATE_ADDRESS, ErrorKind.TLS, ErrorKind.INVALID_URL}
 )
-
-
-def private_literal(host: str) -> str | None:
-    """Why a literal IP host is refused under ``exclude_private``, or ``None``.
-
-    aiohttp never asks the resolver about literal addresses, so the guarded
-    resolver cannot judge them: they are judged here, at every hop.
-    """
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None  # a name: the guarded resolver judges what it resolves to
-    if address.is_global:
-        return None
-    return f"refusing the private address {address}"
 
 
 def _failure(
