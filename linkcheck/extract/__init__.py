@@ -3,6 +3,20 @@
 One reader per format (``article``, ``markdown``, ``html``, ``text``); this
 module picks the reader and walks the inputs.  Extraction knows nothing of
 HTTP or storage and does no I/O beyond reading its inputs.
+
+Decisions a caller should know (details in the modules named):
+
+* One :class:`~linkcheck.types.Citation` per normalized URL per document, with
+  every line it occurs on; the strongest role wins (original > related >
+  inline) and the first spelling is ``url_as_written`` (``found``).
+* Malformed http(s) URLs (bad port, bad international name) stay citations,
+  with ``url`` as written, so the checker reports them as ``invalid``; they
+  are recognisable because :func:`linkcheck.urls.normalize_url` raises on
+  them.  Non-http(s) and unresolvable relative links go to
+  ``Document.ignored`` with a reason (``found``).
+* ``www.example.com`` in text is read as ``http://www.example.com`` (``urls``).
+* Text must be UTF-8, or UTF-16/32 with a byte order mark; there is no
+  lenient fallback (``inputs`` says why).
 """
 
 from __future__ import annotations
@@ -34,6 +48,8 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_OPTIONS",
     "ExtractOptions",
+    "ExtractResult",
+    "UnchangedCheck",
     "UnchangedInput",
     "detect_format",
     "extract_documents",

@@ -181,31 +181,44 @@ def _bracket_links(
     masked: str, definitions: dict[str, _Definition], starts: list[int]
 ) -> Iterator[tuple[FoundLink, tuple[int, int]]]:
     for start, close in _matching_brackets(masked).items():
-        text = masked[start + 1 : close]
-        is_image = start > 0 and masked[start - 1] == "!"
-        span_start = start - 1 if is_image else start
-        inline = _inline_destination(masked, close + 1)
-        if inline is not None:
-            destination, destination_start, end, link_title = inline
-            line = line_at(starts, destination_start)
-            title = _anchor_title(text) or link_title
-            column = destination_start - starts[line - 1]
-            found = FoundLink(destination, destination, line, title=title, column=column)
-            yield found, (span_start, end)
-            continue
-        reference = _reference(masked, close, text, definitions)
-        if reference is not None:
-            definition, end = reference
-            line = line_at(starts, start)
-            destination = definition.destination
-            found = FoundLink(
-                destination,
-                destination,
-                line,
-                title=_anchor_title(text),
-                column=start - starts[line - 1],
-            )
-            yield found, (span_start, end)
+        found = _inline_link(masked, start, close, starts) or _reference_link(
+            masked, start, close, definitions, starts
+        )
+        if found is not None:
+            link, end = found
+            is_image = start > 0 and masked[start - 1] == "!"
+            yield link, (start - 1 if is_image else start, end)
+
+
+def _inline_link(
+    masked: str, start: int, close: int, starts: list[int]
+) -> tuple[FoundLink, int] | None:
+    """``[text](destination "title")``: the link, cited where its destination is written."""
+    parsed = _inline_destination(masked, close + 1)
+    if parsed is None:
+        return None
+    destination, destination_start, end, link_title = parsed
+    line = line_at(starts, destination_start)
+    title = _anchor_title(masked[start + 1 : close]) or link_title
+    column = destination_start - starts[line - 1]
+    return FoundLink(destination, destination, line, title=title, column=column), end
+
+
+def _reference_link(
+    masked: str, start: int, close: int, definitions: dict[str, _Definition], starts: list[int]
+) -> tuple[FoundLink, int] | None:
+    """``[text][label]``, ``[text][]`` or ``[label]``: cited where it is used."""
+    text = masked[start + 1 : close]
+    reference = _reference(masked, close, text, definitions)
+    if reference is None:
+        return None
+    definition, end = reference
+    line = line_at(starts, start)
+    destination = definition.destination
+    link = FoundLink(
+        destination, destination, line, title=_anchor_title(text), column=start - starts[line - 1]
+    )
+    return link, end
 
 
 def _matching_brackets(text: str) -> dict[int, int]:
