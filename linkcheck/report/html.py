@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
-from urllib.parse import urlsplit
 
 from linkcheck.report.html_chart import COLORS, STACK, render_chart
 from linkcheck.report.html_style import STYLESHEET
@@ -28,6 +27,7 @@ from linkcheck.report.summary import (
     document_count,
     domain_of,
     failing_rows,
+    is_web_url,
     line_list,
     minute,
     moved_to,
@@ -225,9 +225,7 @@ def _all_links_section(data: ReportData) -> str:
 
 def safe_href(url: str | None) -> str | None:
     """Only web addresses become links: a cited ``javascript:`` URL stays text."""
-    if url is None:
-        return None
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
+    return url if url is not None and is_web_url(url) else None
 
 
 def _source_cell(row: LinkRow) -> str:

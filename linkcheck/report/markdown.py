@@ -12,6 +12,7 @@ from linkcheck.report.summary import (
     document_count,
     failing_rows,
     grouped,
+    is_web_url,
     minute,
     moved_to,
     outcome,
@@ -111,8 +112,8 @@ def destination(url: str) -> str:
 
 
 def autolink(url: str) -> str:
-    """A clickable URL that shows itself (``[url](<url>)``)."""
-    return f"[{text(url)}]({destination(url)})"
+    """A clickable URL that shows itself (``[url](<url>)``); non-web URLs stay text."""
+    return f"[{text(url)}]({destination(url)})" if is_web_url(url) else text(url)
 
 
 def code(value: str) -> str:

@@ -120,6 +120,11 @@ def document_count(links: Sequence[LinkRow]) -> int:
 # --------------------------------------------------------------------------- grouping
 
 
+def is_web_url(url: str) -> bool:
+    """Only http(s) addresses become clickable: a cited ``javascript:`` URL stays text."""
+    return urlsplit(url.strip()).scheme.lower() in ("http", "https")
+
+
 def domain_of(url: str) -> str:
     """The site a URL belongs to, for "which sites rot most" (``www.`` ignored)."""
     host = urlsplit(url).hostname or ""

@@ -151,3 +151,10 @@ def test_markdown_links_the_archived_copy(data: ReportData) -> None:
     output = render("markdown", data)
     assert f"(<{DEAD_ARCHIVE}>)" in output
     assert "**3 failing**" in output
+
+
+def test_markdown_never_makes_a_script_url_clickable() -> None:
+    row = replace(sample_links()[2], url="javascript:alert(1)")
+    output = render("markdown", ReportData(links=[row]))
+    assert "](<javascript" not in output
+    assert "javascript:alert\\(1\\)" in output
