@@ -67,6 +67,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeat", type=int, default=1, help="rounds; each figure is from the median run"
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run linkcheck under cProfile and write its stats here (slows it down)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", type=Path, help="write the corpus and reports here and keep them")
     args = parser.parse_args(argv)
@@ -97,9 +102,11 @@ def run_timeout(args: argparse.Namespace) -> float:
     return max(120.0, 20.0 * ideal)
 
 
-def build(name: str, corpus: Corpus, workdir: Path, limits: Limits) -> Contender | str:
+def build(
+    name: str, corpus: Corpus, workdir: Path, limits: Limits, profile: Path | None
+) -> Contender | str:
     if name == "linkcheck":
-        return contenders.linkcheck(corpus, workdir, limits)
+        return contenders.linkcheck(corpus, workdir, limits, profile)
     if name == "bare":
         return contenders.bare(corpus, workdir, limits)
     binary = contenders.lychee_binary()
@@ -248,7 +255,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             # machine hurts them alike rather than one of them.
             for _ in range(args.repeat):
                 for name in args.names:
-                    contender = build(name, corpus, workdir, limits)
+                    contender = build(name, corpus, workdir, limits, args.profile)
                     if isinstance(contender, str):
                         runs[name].append(Result(name, [], None, None, {}, contender))
                         continue

@@ -53,12 +53,17 @@ class Contender:
     read: Callable[[Path], Outcome]
 
 
-def linkcheck(corpus: Corpus, workdir: Path, limits: Limits) -> Contender:
+def linkcheck(
+    corpus: Corpus, workdir: Path, limits: Limits, profile: Path | None = None
+) -> Contender:
+    """``linkcheck check``; with ``profile``, under cProfile writing its stats there."""
     database = workdir / "linkcheck-bench.db"
     for stale in workdir.glob("linkcheck-bench.db*"):
         stale.unlink()  # every run starts from an empty database: all links are due
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
     command = [
         sys.executable,
+        *profiler,
         "-m",
         "linkcheck",
         "check",
