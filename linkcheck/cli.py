@@ -109,15 +109,15 @@ def _root(
 @app.command()
 def extract(
     paths: Paths,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text or json.")
-    ] = "text",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     include_code: Annotated[
         bool | None, typer.Option("--include-code", help="Also take URLs from code blocks.")
     ] = None,
     extensions: Annotated[
         str | None,
-        typer.Option("--extensions", help="Comma-separated file extensions to read in directories."),
+        typer.Option(
+            "--extensions", help="Comma-separated file extensions to read in directories."
+        ),
     ] = None,
     verbose: VerboseOption = False,
     config: ConfigOption = None,
@@ -140,7 +140,9 @@ def extract(
                             f"{ignored.url_as_written} ({ignored.reason})",
                             err=True,
                         )
-        typer.echo(_citations_json(documents) if output_format == "json" else _citations_text(documents))
+        typer.echo(
+            _citations_json(documents) if output_format == "json" else _citations_text(documents)
+        )
 
 
 def _citations_json(documents: list[Document]) -> str:
@@ -295,9 +297,7 @@ def check(
         )
         progress = ConsoleProgress(verbose=verbose, quiet=quiet)
         with Store.open(settings.db) as store, progress:
-            outcome = asyncio.run(
-                pipeline.check(store, paths, settings, on_event=progress.handle)
-            )
+            outcome = asyncio.run(pipeline.check(store, paths, settings, on_event=progress.handle))
             data = ReportData(
                 links=list(store.link_rows(run_id=outcome.run_id)), run=outcome.summary
             )

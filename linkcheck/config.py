@@ -18,7 +18,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -366,7 +366,10 @@ def load_settings(
 
 
 def _build(
-    v: Mapping[str, Any], hosts: Mapping[str, HostSettings], env: Mapping[str, str], source: str | None
+    v: Mapping[str, Any],
+    hosts: Mapping[str, HostSettings],
+    env: Mapping[str, str],
+    source: str | None,
 ) -> Settings:
     defaults = Settings()
     return Settings(
@@ -403,7 +406,23 @@ def _check_options(v: Mapping[str, Any], hosts: Mapping[str, HostSettings]) -> C
             if h.concurrency is not None or h.interval is not None
         },
     )
-    raise NotImplementedError(limits)  # filled in once CheckOptions lands
+    total = v.get("timeout", base.total_timeout)
+    return CheckOptions(
+        connect_timeout=min(v.get("connect-timeout", base.connect_timeout), total),
+        read_timeout=min(base.read_timeout, total),
+        total_timeout=total,
+        max_redirects=v.get("max-redirects", base.max_redirects),
+        user_agent=v.get("user-agent", base.user_agent),
+        head_first=v.get("head", base.head_first),
+        retry=replace(base.retry, max_attempts=1 + v.get("retries", base.retry.max_attempts - 1)),
+        accepted_statuses=v.get("accept", base.accepted_statuses),
+        host_accepted_statuses={n: h.accept for n, h in hosts.items() if h.accept},
+        exclude=v.get("exclude", base.exclude),
+        exclude_private=v.get("exclude-private", base.exclude_private),
+        limits=limits,
+        host_headers={n: h.headers for n, h in hosts.items() if h.headers},
+        verify_tls=not v.get("insecure", False),
+    )
 
 
 def _archive_options(v: Mapping[str, Any], env: Mapping[str, str]) -> ArchiveOptions:

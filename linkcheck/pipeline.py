@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from aiohttp.abc import AbstractResolver
 
 from linkcheck.archive.wayback import Wayback
-from linkcheck.check import Checker
+from linkcheck.check.checker import Checker
 from linkcheck.config import Settings
 from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.pages import looks_not_found
@@ -71,6 +71,7 @@ def scan(
     Documents whose bytes are unchanged since the last scan are not parsed again.
     """
     in_scope: list[str] = []
+    unchanged: list[str] = []
     skipped: list[SkippedInput] = []
 
     def parsed_documents() -> Iterator[Document]:
@@ -83,6 +84,7 @@ def scan(
                 on_event(InputSkipped(item))
             elif isinstance(item, UnchangedInput):
                 in_scope.append(item.path)
+                unchanged.append(item.path)
             else:
                 in_scope.append(item.path)
                 for ignored in item.ignored:
@@ -90,6 +92,8 @@ def scan(
                 yield item
 
     stats = store.sync_documents(parsed_documents())
+    store.touch_documents(unchanged)
+    stats = replace(stats, unchanged=stats.unchanged + len(unchanged))
     return ScanOutcome(documents=tuple(in_scope), skipped=tuple(skipped), stats=stats)
 
 
