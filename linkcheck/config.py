@@ -190,6 +190,8 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "include-code": _boolean,
     "max-file-size": _integer(1),
     "ignore": _patterns,
+    # Names that must resolve when the network works: tells NXDOMAIN from no network.
+    "network-canaries": lambda v: tuple(_items(v)),
 }
 
 #: Keys of a ``[hosts."name"]`` table.
@@ -422,6 +424,7 @@ def _check_options(v: Mapping[str, Any], hosts: Mapping[str, HostSettings]) -> C
         limits=limits,
         host_headers={n: h.headers for n, h in hosts.items() if h.headers},
         verify_tls=not v.get("insecure", False),
+        network_canaries=v.get("network-canaries", base.network_canaries),
     )
 
 

@@ -92,7 +92,6 @@ def scan(
                 yield item
 
     stats = store.sync_documents(parsed_documents())
-    store.touch_documents(unchanged)
     stats = replace(stats, unchanged=stats.unchanged + len(unchanged))
     return ScanOutcome(documents=tuple(in_scope), skipped=tuple(skipped), stats=stats)
 

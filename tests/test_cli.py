@@ -1,0 +1,216 @@
+"""The command line end to end: real files, a real SQLite database, the local test web."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from tests.web import TestWeb
+
+SAMPLE = Path(__file__).parent / "extract" / "data" / "000_857d68463131b6a4.txt"
+runner = CliRunner()
+
+
+def article(own_url: str, related: list[str], body: str = "Some article text.") -> str:
+    return "\n".join([body, "", "Original url:", own_url, "", *related, ""])
+
+
+def db_rows(db: Path, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(query).fetchall()
+
+
+# --------------------------------------------------------------------------- extract
+
+
+def test_extract_sample_lists_the_four_cited_urls(workdir: Path) -> None:
+    result = runner.invoke(app, ["extract", str(SAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    citations = json.loads(result.stdout)
+    urls = [c["url"] for c in citations]
+    assert len(urls) == len(set(urls)) == 4
+    original = [c for c in citations if c["role"] == "original"]
+    assert len(original) == 1
+    assert original[0]["url"].endswith("-deputy-fm-says-a89401")
+    related = [c for c in citations if c["role"] == "related"]
+    assert len(related) == 3
+    assert [c["lines"] for c in related if len(c["lines"]) > 1] == [[52, 53]]
+    assert {c["cited_at"] for c in citations} == {"2025-06-10"}
+    titled = [c for c in related if c["title"]]
+    assert len(titled) == 1 and titled[0]["url"].endswith("forum-of-the-future-in-moscow")
+
+
+def test_extract_text_output_names_documents_roles_and_lines(workdir: Path) -> None:
+    (workdir / "notes.md").write_text("See [the docs](https://docs.example.org/a).\n")
+    result = runner.invoke(app, ["extract", "notes.md"])
+    assert result.exit_code == 0, result.output
+    assert "notes.md (markdown" in result.stdout
+    assert "inline" in result.stdout and "https://docs.example.org/a" in result.stdout
+
+
+def test_extract_missing_path_is_a_usage_error(workdir: Path) -> None:
+    result = runner.invoke(app, ["extract", "no-such-file.txt"])
+    assert result.exit_code == 2
+    assert "no-such-file.txt" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_extract_skips_binary_files_with_a_message(workdir: Path) -> None:
+    (workdir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
+    (workdir / "ok.txt").write_text("https://example.org/page\n")
+    result = runner.invoke(app, ["extract", ".", "--format", "json"])
+    assert result.exit_code == 0
+    assert "image.txt" in result.stderr
+    assert [c["url"] for c in json.loads(result.stdout)] == ["https://example.org/page"]
+
+
+def test_verbose_extract_says_what_is_not_checked(workdir: Path) -> None:
+    (workdir / "a.md").write_text("[mail](mailto:someone@example.org) and https://example.org/\n")
+    result = runner.invoke(app, ["extract", "a.md", "--verbose"])
+    assert "mailto:someone@example.org" in result.stderr
+    assert "not checked" in result.stderr
+
+
+# --------------------------------------------------------------------------- scan
+
+
+def test_scan_twice_changes_nothing(workdir: Path) -> None:
+    shutil.copy(SAMPLE, workdir / "a.txt")
+    first = runner.invoke(app, ["scan", "."])
+    assert first.exit_code == 0, first.output
+    tables = ("documents", "links", "citations")
+    before = {t: db_rows(workdir / "linkcheck.db", f"select * from {t} order by 1") for t in tables}
+    second = runner.invoke(app, ["scan", "."])
+    assert second.exit_code == 0, second.output
+    assert "1 unchanged" in second.stdout
+    after = {t: db_rows(workdir / "linkcheck.db", f"select * from {t} order by 1") for t in tables}
+    assert after == before
+    assert len(after["links"]) == 4
+
+
+def test_db_option_and_environment_choose_the_database(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(SAMPLE, workdir / "a.txt")
+    assert runner.invoke(app, ["scan", ".", "--db", "sqlite:///flag.db"]).exit_code == 0
+    monkeypatch.setenv("LINKCHECK_DB", "sqlite:///env.db")
+    assert runner.invoke(app, ["scan", "."]).exit_code == 0
+    assert (workdir / "flag.db").exists() and (workdir / "env.db").exists()
+    assert not (workdir / "linkcheck.db").exists()
+
+
+def test_db_upgrade_reports_the_revision(workdir: Path) -> None:
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "revision" in result.stdout
+
+
+# --------------------------------------------------------------------------- check
+
+
+@pytest.fixture
+def corpus(workdir: Path, live_web: TestWeb) -> Path:
+    """Two article dumps citing good, dead and redirected pages on the local web."""
+    docs = workdir / "docs"
+    docs.mkdir()
+    (docs / "one.txt").write_text(
+        article(
+            live_web.url("/page/2024/05/01/own-article"),
+            [live_web.url("/ok"), live_web.url("/status/404"), live_web.url("/status/404")],
+        )
+    )
+    (docs / "two.txt").write_text(
+        article(
+            live_web.url("/page/other", host="127.0.0.2"),
+            [live_web.url("/status/404"), live_web.url("/moved"), live_web.url("/soft404")],
+        )
+    )
+    return docs
+
+
+def test_check_reports_failures_and_exits_1(corpus: Path, live_web: TestWeb) -> None:
+    result = runner.invoke(app, ["check", str(corpus)])
+    assert result.exit_code == 1, result.output
+    dead = live_web.url("/status/404")
+    assert dead in result.stdout
+    assert "one.txt" in result.stdout and "two.txt" in result.stdout
+    # one request per distinct URL, however many documents cite it
+    assert live_web.requests_per_path["/status/404"] == 1
+
+
+def test_check_json_follows_the_contract(corpus: Path, live_web: TestWeb) -> None:
+    result = runner.invoke(app, ["check", str(corpus), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["run"]["status"] == "completed"
+    by_url = {link["url"]: link for link in report["links"]}
+    assert len(by_url) == 6
+    dead = by_url[live_web.url("/status/404")]
+    assert dead["verdict"] == "dead" and dead["status_code"] == 404
+    assert {c["document"] for c in dead["citations"]} == {"docs/one.txt", "docs/two.txt"}
+    moved = by_url[live_web.url("/moved")]
+    assert moved["verdict"] == "moved"
+    assert [h["status_code"] for h in moved["hops"]] == [301, 200]
+    assert moved["final_url"] == live_web.url("/new-home")
+    assert by_url[live_web.url("/soft404")]["verdict"] == "soft_404"
+    for key in ("state", "error_kind", "error", "archive_url", "archive_timestamp", "checked_at"):
+        assert key in dead
+
+
+def test_fail_on_chooses_which_verdicts_fail(corpus: Path) -> None:
+    assert runner.invoke(app, ["check", str(corpus), "--fail-on", "error"]).exit_code == 0
+    assert runner.invoke(app, ["check", str(corpus), "--fail-on", "moved"]).exit_code == 1
+
+
+def test_bad_fail_on_value_is_a_usage_error(corpus: Path) -> None:
+    result = runner.invoke(app, ["check", str(corpus), "--fail-on", "deadish"])
+    assert result.exit_code == 2
+    assert "deadish" in result.stderr
+
+
+def test_every_run_is_recorded_with_its_checks_and_hops(corpus: Path) -> None:
+    for _ in range(2):
+        runner.invoke(app, ["check", str(corpus)])
+    db = corpus.parent / "linkcheck.db"
+    assert db_rows(db, "select status from runs") == [("completed",), ("completed",)]
+    assert db_rows(db, "select count(*) from checks") == [(12,)]
+    assert db_rows(db, "select count(*) from hops")[0][0] >= 12
+
+
+def test_no_network_exits_3_and_records_nothing_dead(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Canary names that resolve nowhere make "no network" certain on any machine.
+    monkeypatch.setenv("LINKCHECK_NETWORK_CANARIES", "canary-one.invalid,canary-two.invalid")
+    (workdir / "a.txt").write_text(
+        article(
+            "https://news.invalid/2024/01/01/x",
+            ["https://nowhere.invalid/a", "https://also-nowhere.invalid/b"],
+        )
+    )
+    result = runner.invoke(app, ["check", "a.txt"])
+    assert result.exit_code == 3, result.output
+    assert "network" in result.stderr
+    db = workdir / "linkcheck.db"
+    assert db_rows(db, "select count(*) from checks where verdict = 'dead'") == [(0,)]
+    assert db_rows(db, "select status from runs") == [("failed",)]
+
+
+def test_python_dash_m_works(workdir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("linkcheck ")
