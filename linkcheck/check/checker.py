@@ -253,7 +253,7 @@ def _parse(url: str) -> URL | str:
         return f"unsupported URL scheme {parsed.scheme!r}" if parsed.scheme else "not absolute"
     if not parsed.raw_host or not _HOST_CHARACTERS.fullmatch(parsed.raw_host):
         return "the URL names no valid host"
-    return parsed.with_fragment(None)
+    return parsed.with_fragment(None) if parsed.raw_fragment else parsed
 
 
 def _host_of(item: tuple[str, URL | str]) -> str:

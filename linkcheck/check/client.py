@@ -134,6 +134,7 @@ class Client:
         """One request: the final observation, or where it redirects, the cookies it
         set and the seconds it took (waiting for the slot not counted)."""
         host = current.host or ""
+        current_text = str(current)
         timeout = self._full_timeout if not hops else self._timeout(budget)
         headers = self._headers(host, cookies)
         async with self._scheduler.slot(host):
@@ -145,12 +146,12 @@ class Client:
                     status = response.status
                     location = response.headers.get("Location")
                     if status in REDIRECT_STATUSES and location is not None:
-                        hops.append(Hop(str(current), status, location))
+                        hops.append(Hop(current_text, status, location))
                         sets = response.cookies if "Set-Cookie" in response.headers else None
                         await _discard(response)
                         return location, sets, time.monotonic() - started
-                    hops.append(Hop(str(current), status))
-                    return await self._final(url, hops, current, method, response)
+                    hops.append(Hop(current_text, status))
+                    return await self._final(url, hops, current_text, method, response)
             except Exception as exc:  # translated below, most specific first
                 kind, message, name_not_found = translate(exc, first_hop=not hops)
                 return _failure(url, hops, current, method, kind, message, name_not_found)
@@ -159,7 +160,7 @@ class Client:
         self,
         url: str,
         hops: list[Hop],
-        current: URL,
+        current: str,
         method: str,
         response: aiohttp.ClientResponse,
     ) -> Observation:
@@ -173,7 +174,7 @@ class Client:
             return Observation(
                 url=url,
                 hops=tuple(hops),
-                final_url=str(current),
+                final_url=current,
                 method=method,
                 challenge=challenge,
                 retry_after=retry_after,
@@ -185,7 +186,7 @@ class Client:
         return Observation(
             url=url,
             hops=tuple(hops),
-            final_url=str(current),
+            final_url=current,
             method=method,
             title=title,
             page_says_not_found=success and looks_not_found(text, title),

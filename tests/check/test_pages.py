@@ -29,6 +29,9 @@ def test_extract_title(html: str, title: str | None) -> None:
         ("Example News | Not found", True),
         ("Oops! Not found.", True),
         ("Error 404", True),
+        ("404", True),
+        ("Error 404 (Not Found)!!1", True),
+        ("404 | Example", True),
         ("Sorry, this page is no longer available", True),
         ("The page you requested doesn't exist", True),
         ("Seite nicht gefunden", True),
@@ -37,6 +40,8 @@ def test_extract_title(html: str, title: str | None) -> None:
         ("Страница не найдена", True),
         # Headlines that merely contain the words are live articles.
         ("Missing plane not found after decades", False),
+        ("Article 404", False),
+        ("Top 404 recipes", False),
         ("Drug no longer available in US pharmacies", False),
         ("Welcome home", False),
         ("", False),
