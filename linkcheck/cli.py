@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,13 +21,15 @@ import typer
 
 from linkcheck import __version__, pipeline
 from linkcheck.config import Settings, load_settings
-from linkcheck.errors import LinkcheckError
+from linkcheck.errors import LinkcheckError, UsageError
 from linkcheck.extract import UnchangedInput, extract_documents
-from linkcheck.progress import ConsoleProgress
+from linkcheck.progress import ConsoleProgress, wants_live_display
 from linkcheck.report import FORMATS, render
+from linkcheck.report.history import render_history
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.store import Store
-from linkcheck.types import Document, SkippedInput, Verdict
+from linkcheck.types import Document, SaveOutcome, SkippedInput, Snapshot, Verdict
+from linkcheck.urls import InvalidURL, normalize_url
 
 app = typer.Typer(
     name="linkcheck",
@@ -67,6 +70,14 @@ ConfigOption = Annotated[
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="Say what is skipped or ignored, and why.")
 ]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+]
+
+
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures.")]
 
 
@@ -209,12 +220,8 @@ def scan(
 def check(
     paths: Paths,
     db: DbOption = None,
-    output_format: Annotated[
-        str | None, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
-    ] = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
@@ -306,8 +313,20 @@ def check(
             raise typer.Exit(EXIT_FAILING)
 
 
-def _emit(settings: Settings, data: ReportData, output: Path | None) -> None:
-    options = ReportOptions(fail_on=settings.fail_on, color=_is_terminal() and output is None)
+def _emit(
+    settings: Settings,
+    data: ReportData,
+    output: Path | None,
+    *,
+    group_by: str | None = None,
+    show_all: bool = False,
+) -> None:
+    options = ReportOptions(
+        fail_on=settings.fail_on,
+        color=output is None and wants_live_display(sys.stdout),
+        group_by=group_by,  # type: ignore[arg-type]  # checked by the command
+        show_all=show_all,
+    )
     text = render(settings.format, data, options)
     if output is None:
         typer.echo(text)
@@ -315,8 +334,153 @@ def _emit(settings: Settings, data: ReportData, output: Path | None) -> None:
         output.write_text(text + "\n", encoding="utf-8")
 
 
-def _is_terminal() -> bool:
-    return sys.stdout.isatty()
+# --------------------------------------------------------------------------- report
+
+
+@app.command()
+def report(
+    db: DbOption = None,
+    run: Annotated[int | None, typer.Option("--run", help="Run ID [default: latest].")] = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    verdict: Annotated[
+        str | None,
+        typer.Option("--verdict", help="Comma-separated verdicts to include [default: all]."),
+    ] = None,
+    group_by: Annotated[
+        str | None, typer.Option("--group-by", help="Group the text report: document or domain.")
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every link, not only the noteworthy ones.")
+    ] = False,
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="Verdicts shown as failures.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Report on what the database holds (the latest run by default)."""
+    if group_by not in (None, "document", "domain"):
+        raise typer.BadParameter("choose document or domain", param_hint="--group-by")
+    with _exit_on_error():
+        settings = _settings(config, db=db, format=output_format, fail_on=fail_on)
+        verdicts = _verdict_filter(verdict)
+        with Store.open(settings.db) as store:
+            summary = store.run_summary(run)
+            if summary is None:
+                raise UsageError(
+                    f"no run {run} in {settings.db}" if run else f"no runs yet in {settings.db}"
+                )
+            data = ReportData(
+                links=list(store.link_rows(run_id=summary.id, verdicts=verdicts)),
+                run=summary,
+                runs=list(reversed(store.runs(limit=100))),
+            )
+        _emit(settings, data, output, group_by=group_by, show_all=show_all)
+
+
+def _verdict_filter(text: str | None) -> frozenset[Verdict] | None:
+    if text is None:
+        return None
+    try:
+        return frozenset(Verdict(v.strip()) for v in text.split(",") if v.strip())
+    except ValueError:
+        known = ", ".join(v.value for v in Verdict)
+        raise UsageError(f"--verdict: unknown verdict in {text!r}; choose from {known}") from None
+
+
+@app.command()
+def history(
+    url: Annotated[str, typer.Argument(help="The link, as cited or normalized.")],
+    db: DbOption = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    config: ConfigOption = None,
+) -> None:
+    """Every check of one link: verdicts, statuses, redirect hops, and its snapshot."""
+    with _exit_on_error():
+        settings = _settings(config, db=db)
+        key = _normalized(url)
+        with Store.open(settings.db) as store:
+            checks = store.history(key)
+            citations = store.citations_of(key)
+            snapshot = store.latest_snapshot(key)
+        if not checks and not citations:
+            raise UsageError(f"{url} is not in {settings.db}")
+        typer.echo(render_history(key, checks, citations, snapshot, output_format))
+
+
+def _normalized(url: str) -> str:
+    try:
+        return normalize_url(url)
+    except InvalidURL as error:
+        raise UsageError(f"{url}: {error}") from None
+
+
+# --------------------------------------------------------------------------- archive
+
+
+@app.command()
+def archive(
+    db: DbOption = None,
+    lookup: Annotated[
+        bool, typer.Option("--lookup", help="Find archived copies of failing links (default).")
+    ] = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Ask the archive to capture live links with no recent capture (needs "
+            "LINKCHECK_WAYBACK_ACCESS_KEY and LINKCHECK_WAYBACK_SECRET_KEY).",
+        ),
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask again even where an answer is stored.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many links.", min=1)] = None,
+    run: Annotated[int | None, typer.Option("--run", help="Run ID [default: latest].")] = None,
+    wayback_url: Annotated[
+        str | None,
+        typer.Option(envvar="LINKCHECK_WAYBACK_URL", help="Base URL of the web archive."),
+    ] = None,
+    verbose: VerboseOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Work with the Wayback Machine on what the database holds."""
+    with _exit_on_error():
+        settings = _settings(config, db=db, refresh=refresh or None, wayback_url=wayback_url)
+        progress = ConsoleProgress(verbose=verbose, quiet=False)
+        with Store.open(settings.db) as store, progress:
+            if lookup or not save:
+                found = asyncio.run(
+                    pipeline.lookup_snapshots(
+                        store, settings, run_id=run, limit=limit, on_event=progress.handle
+                    )
+                )
+                typer.echo(_lookup_summary(found))
+            if save:
+                outcomes = asyncio.run(
+                    pipeline.save_live_links(
+                        store, settings, run_id=run, limit=limit, on_event=progress.handle
+                    )
+                )
+                typer.echo(_save_summary(outcomes))
+
+
+def _lookup_summary(found: Sequence[Snapshot]) -> str:
+    with_copy = sum(1 for s in found if s.found)
+    failed = sum(1 for s in found if s.error)
+    lines = [
+        f"looked up {len(found)} links: {with_copy} with an archived copy, "
+        f"{len(found) - with_copy - failed} without, {failed} archive failures"
+    ]
+    lines += [f"  {s.url} → {s.archive_url}" for s in found if s.found]
+    lines += [f"  {s.url}: {s.error}" for s in found if s.error]
+    return "\n".join(lines)
+
+
+def _save_summary(outcomes: Sequence[SaveOutcome]) -> str:
+    counts = Counter(o.status.value for o in outcomes)
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to save"
+    return f"saved {len(outcomes)} links: {parts}"
 
 
 # --------------------------------------------------------------------------- db
@@ -335,4 +499,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["Verdict", "app", "main"]
+__all__ = ["app", "main"]

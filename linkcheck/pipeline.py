@@ -15,9 +15,10 @@ from datetime import date
 
 from aiohttp.abc import AbstractResolver
 
-from linkcheck.archive.wayback import Wayback
+from linkcheck.archive.wayback import MISSING_CREDENTIALS, Wayback
 from linkcheck.check.checker import Checker
 from linkcheck.config import Settings
+from linkcheck.errors import ArchiveError
 from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.pages import looks_not_found
 from linkcheck.store import ScanStats, Store
@@ -30,9 +31,10 @@ from linkcheck.types import (
     LinkIgnored,
     RunStatus,
     RunSummary,
+    SaveOutcome,
     SkippedInput,
     Snapshot,
-    SnapshotFound,
+    Verdict,
 )
 
 EventSink = Callable[[Event], None]
@@ -167,24 +169,63 @@ async def lookup_snapshots(
     settings: Settings,
     *,
     run_id: int | None = None,
+    limit: int | None = None,
     on_event: EventSink = _ignore,
 ) -> tuple[Snapshot, ...]:
-    """Find the archived copy of every failing link of a run (default: the latest run)."""
-    rows = list(store.link_rows(run_id=run_id, verdicts=settings.archive_verdicts))
+    """Find the archived copy of every failing link of a run (default: the latest run).
+
+    A link whose archive answer is already stored is not asked about again unless
+    ``settings.refresh_snapshots``; a look-up that failed on archive trouble is.
+    """
+    rows = [
+        row
+        for row in store.link_rows(run_id=run_id, verdicts=settings.archive_verdicts)
+        if settings.refresh_snapshots or row.snapshot is None or row.snapshot.error is not None
+    ][:limit]
+    if not rows:
+        return ()
     found: list[Snapshot] = []
     async with Wayback(settings.archive, is_not_found=looks_not_found, on_event=on_event) as wb:
         for row in rows:
-            if row.snapshot is not None and not settings.refresh_snapshots:
-                continue
             snapshot = await wb.lookup(
                 row.url,
                 _citation_date(c.cited_at for c in row.citations),
                 last_alive=store.last_alive_at(row.url),
             )
             store.save_snapshot(snapshot)
-            on_event(SnapshotFound(snapshot))
             found.append(snapshot)
     return tuple(found)
+
+
+async def save_live_links(
+    store: Store,
+    settings: Settings,
+    *,
+    run_id: int | None = None,
+    limit: int | None = None,
+    on_event: EventSink = _ignore,
+) -> tuple[SaveOutcome, ...]:
+    """Ask the archive to capture live cited links it holds no recent capture of.
+
+    Raises :class:`linkcheck.errors.ArchiveError` when no credentials are set.
+    """
+    if not settings.archive.has_credentials:
+        raise ArchiveError(MISSING_CREDENTIALS)
+    live = (row.url for row in store.link_rows(run_id=run_id, verdicts=_LIVE_VERDICTS))
+    outcomes: list[SaveOutcome] = []
+    async with Wayback(settings.archive, is_not_found=looks_not_found, on_event=on_event) as wb:
+        for url in live:
+            if limit is not None and len(outcomes) >= limit:
+                break
+            if wb.gave_up or not await wb.needs_save(url):
+                continue
+            outcome = await wb.save(url)
+            store.save_outcome(outcome)
+            outcomes.append(outcome)
+    return tuple(outcomes)
+
+
+_LIVE_VERDICTS = frozenset({Verdict.ALIVE, Verdict.MOVED})
 
 
 def _citation_date(dates: Iterable[date | None]) -> date | None:

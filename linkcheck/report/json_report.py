@@ -82,11 +82,11 @@ def _link(row: LinkRow, options: ReportOptions) -> JsonObject:
         "final_url": result.final_url if result else None,
         "error_kind": str(result.error_kind) if result and result.error_kind else None,
         "error": result.error if result else None,
-        "hops": [_hop(hop) for hop in result.hops] if result else [],
+        "hops": [hop_json(hop) for hop in result.hops] if result else [],
         "archive_url": snapshot.archive_url if snapshot else None,
         "archive_timestamp": iso(snapshot.captured_at) if snapshot else None,
         "checked_at": iso(result.checked_at) if result else None,
-        "citations": [_citation(ref) for ref in sorted_citations(row)],
+        "citations": [citation_json(ref) for ref in sorted_citations(row)],
         # Extra fields beyond the contract.
         "failing": is_failing(row, options),
         "domain": domain_of(row.url),
@@ -101,11 +101,11 @@ def _link(row: LinkRow, options: ReportOptions) -> JsonObject:
     }
 
 
-def _hop(hop: Hop) -> JsonObject:
+def hop_json(hop: Hop) -> JsonObject:
     return {"url": hop.url, "status_code": hop.status_code, "location": hop.location}
 
 
-def _citation(ref: CitationRef) -> JsonObject:
+def citation_json(ref: CitationRef) -> JsonObject:
     return {
         "document": ref.document,
         "lines": list(ref.lines),

@@ -186,7 +186,8 @@ def outcome(row: LinkRow) -> str:
         parts.append(f"HTTP {result.status_code}")
     if result.error_kind == ErrorKind.HTTP_STATUS and parts:
         # The status already says what kind of error it is; keep only its reason.
-        return f"{parts[0]} {result.error}" if result.error else parts[0]
+        redundant = not result.error or result.error == parts[0]
+        return parts[0] if redundant else f"{parts[0]} {result.error}"
     if result.error_kind is not None:
         parts.append(f"{result.error_kind}: {result.error}" if result.error else result.error_kind)
     elif result.error:

@@ -1,0 +1,93 @@
+"""``linkcheck history URL``: every check of one link, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from linkcheck.report.json_report import citation_json, hop_json
+from linkcheck.report.summary import iso, outcome
+from linkcheck.types import CheckResult, CitationRef, LinkRow, Snapshot
+
+
+def render_history(
+    url: str,
+    checks: Sequence[CheckResult],
+    citations: Sequence[CitationRef],
+    snapshot: Snapshot | None,
+    format: str = "text",
+) -> str:
+    if format == "json":
+        return _json(url, checks, citations, snapshot)
+    if format == "text":
+        return _text(url, checks, citations, snapshot)
+    raise ValueError(f"history comes as text or json, not {format!r}")
+
+
+def _json(
+    url: str,
+    checks: Sequence[CheckResult],
+    citations: Sequence[CitationRef],
+    snapshot: Snapshot | None,
+) -> str:
+    document = {
+        "url": url,
+        "citations": [citation_json(ref) for ref in citations],
+        "checks": [
+            {
+                "checked_at": iso(check.checked_at),
+                "verdict": str(check.verdict),
+                "status_code": check.status_code,
+                "final_url": check.final_url,
+                "error_kind": str(check.error_kind) if check.error_kind else None,
+                "error": check.error,
+                "attempts": check.attempts,
+                "elapsed_ms": check.elapsed_ms,
+                "hops": [hop_json(hop) for hop in check.hops],
+            }
+            for check in checks
+        ],
+        "snapshot": _snapshot_json(snapshot),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _snapshot_json(snapshot: Snapshot | None) -> dict[str, object] | None:
+    if snapshot is None:
+        return None
+    return {
+        "archive_url": snapshot.archive_url,
+        "archive_timestamp": iso(snapshot.captured_at),
+        "direction": str(snapshot.direction),
+        "looked_up_at": iso(snapshot.looked_up_at),
+        "error": snapshot.error,
+    }
+
+
+def _text(
+    url: str,
+    checks: Sequence[CheckResult],
+    citations: Sequence[CitationRef],
+    snapshot: Snapshot | None,
+) -> str:
+    lines = [url, ""]
+    lines.append(f"cited {len(citations)} times:")
+    for ref in citations:
+        where = ",".join(str(n) for n in ref.lines)
+        lines.append(f"  {ref.document}:{where} ({ref.role})")
+    lines += ["", f"{len(checks)} checks, oldest first:"]
+    for check in checks:
+        row = LinkRow(url=url, citations=(), result=check)
+        lines.append(f"  {iso(check.checked_at)}  {check.verdict:<9} {outcome(row)}")
+        if len(check.hops) > 1:
+            lines += [f"      {hop.status_code} {hop.url}" for hop in check.hops]
+    lines.append("")
+    if snapshot is None:
+        lines.append("archive: not looked up")
+    elif snapshot.archive_url:
+        lines.append(f"archive: {snapshot.archive_url} ({snapshot.direction} the citation)")
+    else:
+        lines.append(
+            f"archive: no usable capture{f' ({snapshot.error})' if snapshot.error else ''}"
+        )
+    return "\n".join(lines)
