@@ -163,6 +163,7 @@ def with_figures(result: Result, args: argparse.Namespace) -> Result:
         figures["cpu_ms_per_url"] = 1000.0 * m.cpu_seconds / args.urls
         figures["peak_rss_mb"] = m.peak_rss_mb
         figures["exit_code"] = float(m.exit_code)
+        figures.update(phases(m, result.server))
     if result.outcome is not None:
         figures["checked"] = float(result.outcome.checked)
     return Result(
@@ -174,6 +175,30 @@ def with_figures(result: Result, args: argparse.Namespace) -> Result:
         result.problem,
         figures,
     )
+
+
+def phases(m: Measurement, server: dict[str, Any]) -> dict[str, float]:
+    """Split the wall time at the first request and the last answer the server saw.
+
+    Before the first request: start-up, reading and extracting the corpus, storing
+    it.  Between: checking.  After the last answer: writing results, the report.
+    """
+    first, last = server.get("first_request_at"), server.get("last_answer_at")
+    if first is None or last is None:
+        return {}
+    end = m.started_at + m.wall_seconds
+    spans = {
+        "before_checking": (m.started_at, float(first)),
+        "checking": (float(first), float(last)),
+        "after_checking": (float(last), end),
+    }
+    figures: dict[str, float] = {}
+    for phase, (start, stop) in spans.items():
+        figures[f"{phase}_seconds"] = max(0.0, stop - start)
+        peak = m.peak_rss_between(start, stop)
+        if peak is not None:
+            figures[f"{phase}_peak_rss_mb"] = peak
+    return figures
 
 
 def median_run(runs: list[Result]) -> Result:
@@ -363,6 +388,18 @@ def render_table(report: dict[str, Any]) -> str:
             )
         if result["problem"]:
             lines.append(f"{result['name']}: PROBLEM: {result['problem']}")
+    lines.append("")
+    lines.append(
+        "phases (s, peak sampled RSS MB): before first request | checking | after last answer"
+    )
+    for result in report["results"]:
+        f = result["figures"]
+        if "checking_seconds" in f:
+            cells = [
+                f"{f[p + '_seconds']:.2f} s, {f.get(p + '_peak_rss_mb', 0.0):.0f} MB"
+                for p in ("before_checking", "checking", "after_checking")
+            ]
+            lines.append(f"  {result['name']}: " + " | ".join(cells))
     for key, value in report["comparison"].items():
         lines.append(f"{key.replace('_', ' ')}: {value:.2f}")
     if report["targets"]:

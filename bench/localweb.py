@@ -107,6 +107,9 @@ class Tally:
         return {
             "served": self.served,
             "serving_seconds": span,
+            # time.monotonic() is system-wide: the parent lines these up with its own.
+            "first_request_at": self.first_start,
+            "last_answer_at": self.last_end,
             "mean_in_flight": self.busy_seconds / span if span else 0.0,
             "max_in_flight_total": self.total_peak,
             "max_in_flight_per_host": max(self.peak.values(), default=0),
