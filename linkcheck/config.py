@@ -186,6 +186,10 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "archive-verdicts": _verdicts,
     "refresh": _boolean,
     "wayback-url": _http_url,
+    "archive-rate": _number(0.0, strict=True),
+    "archive-timeout": _number(0.0, strict=True),
+    "save-within": _duration,
+    "save-daily-cap": _integer(1),
     "extensions": _extensions,
     "include-code": _boolean,
     "max-file-size": _integer(1),
@@ -432,6 +436,10 @@ def _archive_options(v: Mapping[str, Any], env: Mapping[str, str]) -> ArchiveOpt
     base = ArchiveOptions()
     return ArchiveOptions(
         base_url=v.get("wayback-url", base.base_url),
+        cdx_rate=v.get("archive-rate", base.cdx_rate),
+        call_timeout=v.get("archive-timeout", base.call_timeout),
+        save_if_not_archived_within=v.get("save-within", base.save_if_not_archived_within),
+        save_daily_cap=v.get("save-daily-cap", base.save_daily_cap),
         access_key=env.get("LINKCHECK_WAYBACK_ACCESS_KEY") or None,
         secret_key=env.get("LINKCHECK_WAYBACK_SECRET_KEY") or None,
     )

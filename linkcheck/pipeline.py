@@ -27,7 +27,6 @@ from linkcheck.types import (
     Document,
     Event,
     InputSkipped,
-    LinkChecked,
     LinkIgnored,
     RunStatus,
     RunSummary,
@@ -159,9 +158,8 @@ async def _check_urls(
     checker = Checker(settings.check, on_event=on_event, resolver=resolver, sleep=sleep)
     with store.writer(run_id) as writer:
         async with checker:
-            async for result in checker.check_all(urls):
+            async for result in checker.check_all(urls):  # the checker emits LinkChecked
                 writer.add(result)
-                on_event(LinkChecked(result))
 
 
 async def lookup_snapshots(

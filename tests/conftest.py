@@ -9,38 +9,50 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from tests.web import TestWeb
 
+T = TypeVar("T")
 
-class ThreadedWeb:
-    """A :class:`TestWeb` running on its own event loop in a daemon thread."""
 
-    def __init__(self, hosts: tuple[str, ...] = ("127.0.0.1", "127.0.0.2", "127.0.0.3")) -> None:
-        self.web = TestWeb(hosts=hosts)
+class BackgroundLoop:
+    """An event loop on a daemon thread, for servers the CLI under test talks to."""
+
+    def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
-    def __enter__(self) -> TestWeb:
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on the background loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=30)
+
+    def __enter__(self) -> BackgroundLoop:
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self.web.start(), self._loop).result(timeout=10)
-        return self.web
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.web.close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
 
 
 @pytest.fixture
-def live_web() -> Iterator[TestWeb]:
-    with ThreadedWeb() as web:
-        yield web
+def background() -> Iterator[BackgroundLoop]:
+    with BackgroundLoop() as loop:
+        yield loop
+
+
+@pytest.fixture
+def live_web(background: BackgroundLoop) -> Iterator[TestWeb]:
+    web = TestWeb(hosts=("127.0.0.1", "127.0.0.2", "127.0.0.3"))
+    background.run(web.start())
+    yield web
+    background.run(web.close())
 
 
 @pytest.fixture

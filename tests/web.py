@@ -12,6 +12,7 @@ Routes (the same on every host):
 =============================  ==============================================================
 ``/``                          the home page (200)
 ``/ok``, ``/page/{name}``      an ordinary page with a title (200)
+``/news/{any/path}``           the same, for dated article URLs (``/news/2024/05/01/x``)
 ``/status/{code}``             answers ``code`` with a small HTML body
 ``/redirect/{code}?to=X``      one redirect with ``code`` to ``X`` (default ``/ok``)
 ``/chain/{code}/{n}``          ``n`` redirects with ``code``, then ``/ok``
@@ -188,6 +189,7 @@ class TestWeb:
         get("/", self._home)
         get("/ok", self._ok)
         get("/page/{name}", self._ok)
+        get("/news/{path:.+}", self._ok)  # dated article URLs such as /news/2024/05/01/story
         route("*", "/status/{code}", self._status)
         route("*", "/redirect/{code}", self._redirect)
         get("/chain/{code}/{n}", self._chain)

@@ -1,0 +1,148 @@
+"""``check --archive`` and ``linkcheck archive`` end to end, against the fake Wayback Machine."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from tests.conftest import BackgroundLoop
+from tests.wayback import ACCESS_KEY, NOT_FOUND_PAGE, SECRET_KEY, FakeArchive, SaveScript
+from tests.web import TestWeb
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def fake_archive(
+    workdir: Path, background: BackgroundLoop, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeArchive]:
+    archive = FakeArchive()
+    background.run(archive.__aenter__())
+    monkeypatch.setenv("LINKCHECK_WAYBACK_URL", archive.base_url)
+    # Fast pacing and short timeouts keep the tests quick; the pacing itself is
+    # proven in tests/archive on a fake clock.
+    monkeypatch.setenv("LINKCHECK_ARCHIVE_RATE", "100")
+    monkeypatch.setenv("LINKCHECK_ARCHIVE_TIMEOUT", "1")
+    yield archive
+    background.run(archive.go_down())
+
+
+@pytest.fixture
+def dead_citation(workdir: Path, live_web: TestWeb) -> str:
+    """An article cited on 2024-05-01 that cites a page now gone."""
+    dead = live_web.url("/status/404")
+    own = live_web.url("/news/2024/05/01/story")
+    (workdir / "story.txt").write_text(f"Text.\n\nOriginal url:\n{own}\n\n{dead}\n")
+    return dead
+
+
+def rows(query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect("linkcheck.db") as connection:
+        return connection.execute(query).fetchall()
+
+
+def links_by_url(output: str) -> dict[str, dict[str, object]]:
+    return {link["url"]: link for link in json.loads(output)["links"]}
+
+
+def test_check_archive_finds_the_capture_before_the_citation(
+    fake_archive: FakeArchive, dead_citation: str
+) -> None:
+    fake_archive.add(dead_citation, "20230101000000")
+    fake_archive.add(dead_citation, "20240420000000", status="404")
+    fake_archive.add(dead_citation, "20240425000000", body=NOT_FOUND_PAGE)
+    fake_archive.add(dead_citation, "20250101000000")
+    result = runner.invoke(app, ["check", ".", "--archive", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    dead = links_by_url(result.stdout)[dead_citation]
+    assert dead["verdict"] == "dead"
+    assert dead["archive_url"] == f"{fake_archive.base_url}/web/20230101000000/{dead_citation}"
+    assert dead["archive_timestamp"] == "2023-01-01T00:00:00+00:00"
+    assert dead["archive_direction"] == "before"
+
+
+def test_text_summary_shows_the_archive_link_beside_the_dead_citation(
+    fake_archive: FakeArchive, dead_citation: str
+) -> None:
+    fake_archive.add(dead_citation, "20250101000000")
+    result = runner.invoke(app, ["check", ".", "--archive"])
+    assert result.exit_code == 1
+    assert f"{fake_archive.base_url}/web/20250101000000/{dead_citation}" in result.stdout
+    assert "AFTER the citation" in result.stdout  # the only capture postdates the citation
+
+
+def test_archive_does_not_repeat_stored_lookups_unless_refreshed(
+    fake_archive: FakeArchive, dead_citation: str
+) -> None:
+    fake_archive.add(dead_citation, "20230101000000")
+    assert runner.invoke(app, ["check", "."]).exit_code == 1
+    first = runner.invoke(app, ["archive"])
+    assert first.exit_code == 0, first.output
+    asked = len(fake_archive.requests_to("/cdx"))
+    assert asked >= 1
+    again = runner.invoke(app, ["archive"])
+    assert again.exit_code == 0
+    assert len(fake_archive.requests_to("/cdx")) == asked
+    refreshed = runner.invoke(app, ["archive", "--refresh"])
+    assert refreshed.exit_code == 0
+    assert len(fake_archive.requests_to("/cdx")) > asked
+    assert rows("select count(*) from snapshots") == [(2,)]
+
+
+def test_no_capture_at_all_is_recorded_too(fake_archive: FakeArchive, dead_citation: str) -> None:
+    runner.invoke(app, ["check", ".", "--archive"])
+    assert rows("select direction, archive_url, error from snapshots") == [("none", None, None)]
+
+
+@pytest.mark.parametrize("trouble", ["down", "hanging", "429"])
+def test_archive_trouble_never_changes_the_outcome_of_check(
+    trouble: str, fake_archive: FakeArchive, dead_citation: str, background: BackgroundLoop
+) -> None:
+    if trouble == "down":
+        background.run(fake_archive.go_down())
+    elif trouble == "hanging":
+        fake_archive.hanging = True
+    else:
+        fake_archive.always_429 = True
+    result = runner.invoke(app, ["check", ".", "--archive", "--format", "json"])
+    assert result.exit_code == 1, result.output  # the dead link decides, not the archive
+    assert links_by_url(result.stdout)[dead_citation]["verdict"] == "dead"
+    [(error,)] = rows("select error from snapshots")
+    assert error  # the archive failure is recorded
+
+
+def test_save_needs_credentials(
+    fake_archive: FakeArchive, workdir: Path, live_web: TestWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LINKCHECK_WAYBACK_ACCESS_KEY", raising=False)
+    monkeypatch.delenv("LINKCHECK_WAYBACK_SECRET_KEY", raising=False)
+    (workdir / "a.md").write_text(f"<{live_web.url('/ok')}>\n")
+    assert runner.invoke(app, ["check", "."]).exit_code == 0
+    result = runner.invoke(app, ["archive", "--save"])
+    assert result.exit_code == 3
+    assert "LINKCHECK_WAYBACK_ACCESS_KEY" in result.stderr
+
+
+def test_save_captures_live_links_and_records_the_job(
+    fake_archive: FakeArchive, workdir: Path, live_web: TestWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKCHECK_WAYBACK_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setenv("LINKCHECK_WAYBACK_SECRET_KEY", SECRET_KEY)
+    live = live_web.url("/ok")
+    fake_archive.saves[live] = SaveScript(pending_polls=0)
+    (workdir / "a.md").write_text(f"<{live}>\n")
+    assert runner.invoke(app, ["check", "."]).exit_code == 0
+    result = runner.invoke(app, ["archive", "--save"])
+    assert result.exit_code == 0, result.output
+    assert "1 success" in result.stdout
+    assert rows("select status from saves") == [("success",)]
+    assert SECRET_KEY not in result.output
+    with sqlite3.connect("linkcheck.db") as connection:
+        dump = "\n".join(connection.iterdump())
+    assert SECRET_KEY not in dump and ACCESS_KEY not in dump
