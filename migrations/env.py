@@ -53,6 +53,8 @@ def configure(connection: Connection | None = None, url: str | None = None) -> N
         target_metadata=target_metadata,
         render_as_batch=dialect == "sqlite",
         compare_type=True,
+        # Our SQLite engine emits BEGIN itself, so DDL there is transactional too.
+        transactional_ddl=True if dialect == "sqlite" else None,
         render_item=render_item,
         literal_binds=connection is None,
     )

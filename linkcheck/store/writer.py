@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, or_, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from linkcheck.errors import DatabaseError
@@ -189,6 +189,16 @@ def store_results(connection: Connection, run_id: int, batch: Sequence[CheckResu
 
 def _insert_checks(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert rows in one executemany, returning their ids in the order given."""
+    if connection.dialect.name == "sqlite":
+        # SQLite would need one statement per row to return ids in order.  The
+        # write transaction (BEGIN IMMEDIATE) holds the database's only write
+        # lock, so we can hand out the next ids ourselves.
+        last = connection.execute(select(func.max(checks.c.id))).scalar_one_or_none() or 0
+        ids = list(range(last + 1, last + 1 + len(rows)))
+        connection.execute(
+            insert(checks), [{"id": id_, **row} for id_, row in zip(ids, rows, strict=True)]
+        )
+        return ids
     if connection.dialect.insert_executemany_returning_sort_by_parameter_order:
         statement = insert(checks).returning(checks.c.id, sort_by_parameter_order=True)
         return list(connection.execute(statement, rows).scalars())
