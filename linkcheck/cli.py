@@ -23,6 +23,7 @@ from linkcheck import __version__, pipeline
 from linkcheck.config import Settings, load_settings
 from linkcheck.errors import LinkcheckError, UsageError
 from linkcheck.extract import UnchangedInput, extract_documents
+from linkcheck.policy import FailurePolicy, failing_urls_in, failing_urls_in_report
 from linkcheck.progress import ConsoleProgress, wants_live_display
 from linkcheck.report import FORMATS, render
 from linkcheck.report.history import render_history
@@ -277,6 +278,16 @@ def check(
         str | None,
         typer.Option(envvar="LINKCHECK_WAYBACK_URL", help="Base URL of the web archive."),
     ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(help="Regex of known-bad URLs that never fail the run (repeatable)."),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="A previous run ID or JSON report: fail only on citations newly broken since."
+        ),
+    ] = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -301,16 +312,38 @@ def check(
             max_age=max_age,
             archive=archive,
             wayback_url=wayback_url,
+            ignore=ignore,
         )
         progress = ConsoleProgress(verbose=verbose, quiet=quiet)
         with Store.open(settings.db) as store, progress:
+            known_bad = _baseline_failures(store, baseline, settings) if baseline else frozenset()
             outcome = asyncio.run(pipeline.check(store, paths, settings, on_event=progress.handle))
             data = ReportData(
                 links=list(store.link_rows(run_id=outcome.run_id)), run=outcome.summary
             )
         _emit(settings, data, output)
-        if any(row.result and row.result.verdict in settings.fail_on for row in data.links):
+        policy = FailurePolicy(settings.fail_on, settings.ignore, known_bad)
+        failures = policy.failures(data.links)
+        excused = len(failing_urls_in(data.links, settings.fail_on)) - len(failures)
+        if excused and not quiet:
+            typer.echo(
+                f"linkcheck: {excused} failing links not counted (ignored or already failing "
+                "in the baseline)",
+                err=True,
+            )
+        if failures:
             raise typer.Exit(EXIT_FAILING)
+
+
+def _baseline_failures(store: Store, baseline: str, settings: Settings) -> frozenset[str]:
+    """Failing URLs of a previous run (an ID) or of a saved JSON report (a path)."""
+    path = Path(baseline)
+    if baseline.isdigit() and not path.exists():
+        if store.run_summary(int(baseline)) is None:
+            raise UsageError(f"--baseline: no run {baseline} in {settings.db}")
+        rows = store.link_rows(run_id=int(baseline), verdicts=settings.fail_on)
+        return failing_urls_in(rows, settings.fail_on)
+    return failing_urls_in_report(path, settings.fail_on)
 
 
 def _emit(

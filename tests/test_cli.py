@@ -214,3 +214,40 @@ def test_python_dash_m_works(workdir: Path) -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("linkcheck ")
+
+
+# --------------------------------------------------------------------------- CI policy
+
+
+def test_ignored_urls_never_fail_the_run(workdir: Path, live_web: TestWeb) -> None:
+    (workdir / "a.md").write_text(f"<{live_web.url('/status/404')}> <{live_web.url('/ok')}>\n")
+    result = runner.invoke(app, ["check", "a.md", "--ignore", r"/status/40\d$"])
+    assert result.exit_code == 0, result.output
+    assert "not counted" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["run", "report"])
+def test_baseline_fails_only_on_newly_broken_citations(
+    kind: str, workdir: Path, live_web: TestWeb
+) -> None:
+    doc = workdir / "a.md"
+    doc.write_text(f"<{live_web.url('/status/404')}>\n")
+    first = runner.invoke(app, ["check", "a.md", "--format", "json"])
+    assert first.exit_code == 1
+    (workdir / "base.json").write_text(first.stdout)
+    baseline = "1" if kind == "run" else "base.json"
+
+    old_rot = runner.invoke(app, ["check", "a.md", "--baseline", baseline])
+    assert old_rot.exit_code == 0, old_rot.output
+
+    doc.write_text(f"<{live_web.url('/status/404')}>\n<{live_web.url('/status/410')}>\n")
+    new_rot = runner.invoke(app, ["check", "a.md", "--baseline", baseline])
+    assert new_rot.exit_code == 1
+
+
+def test_unreadable_baseline_is_a_usage_error(workdir: Path) -> None:
+    (workdir / "a.md").write_text("no links\n")
+    (workdir / "base.json").write_text("{not json")
+    result = runner.invoke(app, ["check", "a.md", "--baseline", "base.json"])
+    assert result.exit_code == 2
+    assert "base.json" in result.stderr
