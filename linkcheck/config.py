@@ -190,6 +190,7 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "archive-timeout": _number(0.0, strict=True),
     "save-within": _duration,
     "save-daily-cap": _integer(1),
+    "save-poll-interval": _number(0.0, strict=True),
     "extensions": _extensions,
     "include-code": _boolean,
     "max-file-size": _integer(1),
@@ -440,6 +441,7 @@ def _archive_options(v: Mapping[str, Any], env: Mapping[str, str]) -> ArchiveOpt
         call_timeout=v.get("archive-timeout", base.call_timeout),
         save_if_not_archived_within=v.get("save-within", base.save_if_not_archived_within),
         save_daily_cap=v.get("save-daily-cap", base.save_daily_cap),
+        save_poll_interval=v.get("save-poll-interval", base.save_poll_interval),
         access_key=env.get("LINKCHECK_WAYBACK_ACCESS_KEY") or None,
         secret_key=env.get("LINKCHECK_WAYBACK_SECRET_KEY") or None,
     )

@@ -29,6 +29,7 @@ def fake_archive(
     # proven in tests/archive on a fake clock.
     monkeypatch.setenv("LINKCHECK_ARCHIVE_RATE", "100")
     monkeypatch.setenv("LINKCHECK_ARCHIVE_TIMEOUT", "1")
+    monkeypatch.setenv("LINKCHECK_SAVE_POLL_INTERVAL", "0.05")
     yield archive
     background.run(archive.go_down())
 
