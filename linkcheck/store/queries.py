@@ -160,10 +160,17 @@ def link_rows(
 
 
 def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: Any) -> Any:
+    """A page of links checked in the run, in URL order, with their latest check's id.
+
+    Only ``links`` is in the FROM clause, so the database walks the URL index
+    in order and looks each link's check up by index; it never sorts a whole
+    run's checks to serve one page.
+    """
     run_checks = checks.alias("run_checks")
     latest_in_run = (
         select(func.max(run_checks.c.id))
         .where(run_checks.c.run_id == run_id, run_checks.c.link_id == links.c.id)
+        .correlate(links)  # also from inside the verdict subquery, two levels down
         .scalar_subquery()
     )
     query = (
@@ -173,16 +180,18 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
             links.c.state,
             links.c.first_failed_at,
             links.c.confirmed_dead_at,
-            checks.c.id.label("check_id"),
-            *[column for column in checks.c if column.name not in ("id", "link_id")],
+            latest_in_run.label("check_id"),
         )
-        .join(checks, checks.c.link_id == links.c.id)
-        .where(checks.c.run_id == run_id, checks.c.id == latest_in_run)
         .order_by(links.c.url)
         .limit(PAGE)
     )
-    if verdicts is not None:
-        query = query.where(checks.c.verdict.in_([verdict.value for verdict in verdicts]))
+    if verdicts is None:
+        query = query.where(latest_in_run.is_not(None))
+    else:
+        latest_verdict = select(checks.c.verdict).where(checks.c.id == latest_in_run)
+        query = query.where(
+            latest_verdict.scalar_subquery().in_([verdict.value for verdict in verdicts])
+        )
     if cited is not None:
         query = query.where(cited)
     return query
@@ -190,14 +199,17 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
 
 def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]:
     link_ids = [row.link_id for row in page]
-    hops_by_check = _hops(connection, [row.check_id for row in page])
+    check_rows = _checks_by_id(connection, [row.check_id for row in page])
+    hops_by_check = _hops(connection, list(check_rows))
     refs = _citation_refs(connection, link_ids)
     latest_snapshots = _latest_snapshots(connection, link_ids)
     return [
         LinkRow(
             url=row.url,
             citations=tuple(refs.get(row.link_id, ())),
-            result=check_result(row.url, row, hops_by_check.get(row.check_id, ())),
+            result=check_result(
+                row.url, check_rows[row.check_id], hops_by_check.get(row.check_id, ())
+            ),
             state=LinkState(row.state) if row.state is not None else None,
             snapshot=snapshot(row.url, latest_snapshots[row.link_id])
             if row.link_id in latest_snapshots
@@ -207,6 +219,13 @@ def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]
         )
         for row in page
     ]
+
+
+def _checks_by_id(connection: Connection, check_ids: Sequence[int]) -> dict[int, Row[Any]]:
+    if not check_ids:
+        return {}
+    query = select(checks).where(checks.c.id.in_(check_ids))
+    return {row.id: row for row in connection.execute(query)}
 
 
 def _hops(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Hop]]:
