@@ -57,6 +57,8 @@ class Store:
 
         Raises :class:`SchemaTooNew` for a database written by a newer linkcheck
         and :class:`DatabaseError` for anything that is not a usable database.
+        An in-memory SQLite URL (``sqlite://``) shares one connection between
+        threads: fine for scripts and tests, but do not read while a writer writes.
         """
         engine = open_engine(url)
         store = cls(engine)

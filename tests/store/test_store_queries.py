@@ -106,8 +106,15 @@ def test_link_rows_carry_the_runs_results_with_citations(store: Store) -> None:
     )
     failing = list(store.link_rows(run_id=run, verdicts={Verdict.DEAD, Verdict.SOFT_404}))
     assert [row.url for row in failing] == [B]
+    in_two = list(store.link_rows(run_id=run, documents=["two.txt"]))
+    assert [row.url for row in in_two] == [B, C]
     in_three = list(store.link_rows(run_id=run, documents=["three.txt"]))
     assert in_three == []
+    earlier = list(store.link_rows(run_id=run - 1))
+    assert [(row.url, row.result and row.result.verdict) for row in earlier] == [
+        (A, Verdict.ALIVE),
+        (B, Verdict.ALIVE),
+    ]
 
 
 def test_link_rows_stream_in_url_order_across_pages(store: Store) -> None:
@@ -205,3 +212,9 @@ def test_naive_datetimes_are_taken_as_utc(store: Store) -> None:
     check(store, (A, Verdict.ALIVE, naive))
     (only,) = store.history(A)
     assert only.checked_at == naive.replace(tzinfo=UTC)
+
+
+def test_an_in_memory_database_works_across_the_writer_thread() -> None:
+    with Store.open("sqlite://") as store:
+        check(store, (A, Verdict.ALIVE, NOW))
+        assert [row.url for row in store.link_rows()] == [A]
