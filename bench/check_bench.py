@@ -25,6 +25,7 @@ from typing import Any
 import contenders
 from contenders import Contender, Limits, Outcome
 from corpus import Corpus, write_corpus
+from localweb import ENGINES
 from measure import CommandTimedOut, Measurement, run_measured
 from web_process import LocalWeb
 
@@ -55,6 +56,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per answer")
     parser.add_argument("--concurrency", type=int, default=64, help="global request limit")
     parser.add_argument("--host-concurrency", type=int, default=8, help="per-host limit")
+    parser.add_argument(
+        "--server",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="the local web's HTTP server: a minimal asyncio protocol, or aiohttp's",
+    )
     parser.add_argument(
         "--contenders",
         default=",".join(contenders.NAMES),
@@ -260,6 +267,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "latency": args.latency,
             "concurrency": args.concurrency,
             "host_concurrency": args.host_concurrency,
+            "server": args.server,
             "bound_urls_per_second": bound(args),
         },
     }
@@ -267,7 +275,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         workdir = args.keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         server_budget = timeout * len(args.names) * args.repeat + 120.0
-        with LocalWeb(args.hosts, args.latency, server_budget) as web:
+        with LocalWeb(args.hosts, args.latency, server_budget, args.server) as web:
             corpus = write_corpus(
                 workdir / "corpus", urls=args.urls, hosts=args.hosts, port=web.port
             )
@@ -396,7 +404,8 @@ def render_table(report: dict[str, Any]) -> str:
         f = result["figures"]
         if "checking_seconds" in f:
             cells = [
-                f"{f[p + '_seconds']:.2f} s, {f.get(p + '_peak_rss_mb', 0.0):.0f} MB"
+                f"{f[p + '_seconds']:.2f} s, "
+                + (f"{f[p + '_peak_rss_mb']:.0f} MB" if p + "_peak_rss_mb" in f else "- MB")
                 for p in ("before_checking", "checking", "after_checking")
             ]
             lines.append(f"  {result['name']}: " + " | ".join(cells))

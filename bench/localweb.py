@@ -43,6 +43,9 @@ DEAD_REMAINDER = 7
 MOVED_REMAINDER = 13
 ANSWER_PERIOD = 50
 BIND_ATTEMPTS = 20
+#: "raw": a minimal asyncio protocol (the default: least overhead of its own);
+#: "aiohttp": aiohttp's server, to cross-check that the raw one answers like a real server.
+ENGINES = ("raw", "aiohttp")
 
 
 def host_address(index: int) -> str:
@@ -165,16 +168,123 @@ def make_handler(latency: float, recorder: Recorder) -> Handler:
 
 
 def _respond(path: str) -> web.Response:
+    status, location, body = answer_for(path)
+    headers = {"Location": location} if location else None
+    return web.Response(status=status, headers=headers, text=body, content_type="text/html")
+
+
+def answer_for(path: str) -> tuple[int, str | None, str]:
+    """Status, ``Location`` (or None) and HTML body for a request path."""
     kind, _, tail = path.strip("/").partition("/")
     if not tail.isdigit() or kind not in ("a", "b"):
-        return web.Response(status=404, text=NOT_FOUND_PAGE, content_type="text/html")
+        return 404, None, NOT_FOUND_PAGE
     number = int(tail)
     status = expected_answer(number) if kind == "a" else 200
     if status == 404:
-        return web.Response(status=404, text=NOT_FOUND_PAGE, content_type="text/html")
+        return 404, None, NOT_FOUND_PAGE
     if status == 301:
-        return web.Response(status=301, headers={"Location": f"/b/{number}"})
-    return web.Response(text=_page(number), content_type="text/html")
+        return 301, f"/b/{number}", ""
+    return 200, None, _page(number)
+
+
+REASONS = {200: "OK", 301: "Moved Permanently", 400: "Bad Request", 404: "Not Found"}
+MAX_HEAD_BYTES = 16 * 1024
+
+
+class DelayedHTTP(asyncio.Protocol):
+    """Just enough HTTP/1.1 for link checkers, at a fraction of aiohttp's server cost.
+
+    GET and HEAD without request bodies, keep-alive, one request at a time per
+    connection (a pipelined request waits in the buffer).  The answer is written
+    by a timer ``latency`` seconds after the request head arrived: no task per
+    request, so the server adds as little delay of its own as it can.
+    """
+
+    def __init__(self, latency: float, recorder: Recorder) -> None:
+        self._latency = latency
+        self._recorder = recorder
+        self._buffer = b""
+        self._busy = False
+        self._host = "?"
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        sockname = transport.get_extra_info("sockname")
+        self._host = str(sockname[0]) if sockname else "?"
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        self._next_request()
+
+    def _next_request(self) -> None:
+        if self._busy or self._transport is None or self._transport.is_closing():
+            return
+        head, found, rest = self._buffer.partition(b"\r\n\r\n")
+        if not found:
+            if len(self._buffer) > MAX_HEAD_BYTES:
+                self._transport.close()
+            return
+        self._buffer = rest
+        request_line, _, header_lines = head.partition(b"\r\n")
+        parts = request_line.split()
+        if len(parts) != 3:
+            self._transport.write(_encode(400, None, "", head_only=False, keep_alive=False))
+            self._transport.close()
+            return
+        method, target, version = parts
+        lowered = header_lines.lower()
+        keep_alive = b"connection: close" not in lowered and (
+            version == b"HTTP/1.1" or b"connection: keep-alive" in lowered
+        )
+        tally = self._recorder.tally
+        started = time.monotonic()
+        tally.enter(self._host)
+        self._busy = True
+        asyncio.get_running_loop().call_later(
+            self._latency,
+            self._answer,
+            tally,
+            started,
+            target.decode("latin-1"),
+            method == b"HEAD",
+            keep_alive,
+        )
+
+    def _answer(
+        self, tally: Tally, started: float, target: str, head_only: bool, keep_alive: bool
+    ) -> None:
+        tally.leave(self._host, started)
+        self._busy = False
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        status, location, body = answer_for(target.partition("?")[0])
+        transport.write(_encode(status, location, body, head_only, keep_alive))
+        if keep_alive:
+            self._next_request()
+        else:
+            transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+
+
+def _encode(
+    status: int, location: str | None, body: str, head_only: bool, keep_alive: bool
+) -> bytes:
+    payload = body.encode()
+    lines = [
+        f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}",
+        "Content-Type: text/html; charset=utf-8",
+        f"Content-Length: {len(payload)}",
+        f"Connection: {'keep-alive' if keep_alive else 'close'}",
+    ]
+    if location:
+        lines.append(f"Location: {location}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if head_only else head + payload
 
 
 def bind_sockets(hosts: list[str]) -> list[socket.socket]:
@@ -224,12 +334,41 @@ async def _control(recorder: Recorder, max_seconds: float) -> None:
             print(json.dumps(recorder.take().summary()), flush=True)
 
 
-async def serve(hosts: int, latency: float, max_seconds: float) -> None:
+async def serve(hosts: int, latency: float, max_seconds: float, engine: str) -> None:
     recorder = Recorder()
+    sockets = bind_sockets([host_address(i) for i in range(hosts)])
+    try:
+        if engine == "aiohttp":
+            await _serve_aiohttp(sockets, latency, recorder, max_seconds)
+        else:
+            await _serve_raw(sockets, latency, recorder, max_seconds)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+async def _serve_raw(
+    sockets: list[socket.socket], latency: float, recorder: Recorder, max_seconds: float
+) -> None:
+    loop = asyncio.get_running_loop()
+    servers = [
+        await loop.create_server(lambda: DelayedHTTP(latency, recorder), sock=sock)
+        for sock in sockets
+    ]
+    try:
+        print(json.dumps({"port": sockets[0].getsockname()[1]}), flush=True)
+        await _control(recorder, max_seconds)
+    finally:
+        for server in servers:
+            server.close()
+
+
+async def _serve_aiohttp(
+    sockets: list[socket.socket], latency: float, recorder: Recorder, max_seconds: float
+) -> None:
     server = web.Server(make_handler(latency, recorder), access_log=None)
     runner = web.ServerRunner(server, handle_signals=False)
     await runner.setup()
-    sockets = bind_sockets([host_address(i) for i in range(hosts)])
     try:
         for sock in sockets:
             await web.SockSite(runner, sock, backlog=1024).start()
@@ -237,8 +376,6 @@ async def serve(hosts: int, latency: float, max_seconds: float) -> None:
         await _control(recorder, max_seconds)
     finally:
         await runner.cleanup()
-        for sock in sockets:
-            sock.close()
 
 
 def main() -> None:
@@ -246,8 +383,9 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--max-seconds", type=float, default=3600.0)
+    parser.add_argument("--engine", choices=ENGINES, default=ENGINES[0])
     args = parser.parse_args()
-    asyncio.run(serve(args.hosts, args.latency, args.max_seconds))
+    asyncio.run(serve(args.hosts, args.latency, args.max_seconds, args.engine))
 
 
 if __name__ == "__main__":

@@ -27,13 +27,14 @@ class LocalWebError(RuntimeError):
 class LocalWeb:
     """A running local web of ``hosts`` loopback hosts answering after ``latency`` seconds."""
 
-    def __init__(self, hosts: int, latency: float, max_seconds: float) -> None:
+    def __init__(self, hosts: int, latency: float, max_seconds: float, engine: str) -> None:
         self._command = [
             sys.executable,
             str(LOCALWEB),
             f"--hosts={hosts}",
             f"--latency={latency}",
             f"--max-seconds={max_seconds}",
+            f"--engine={engine}",
         ]
         self._process: subprocess.Popen[str] | None = None
         self.port = 0
