@@ -1,8 +1,7 @@
 """Read queries: due links, run summaries, report rows, history.
 
-Everything that may touch every link streams: it reads pages of ``PAGE`` rows
-in key order (keyset pagination), each page in its own short read transaction,
-so memory stays flat and the writer's WAL can be checkpointed meanwhile.
+Everything that may touch every link streams, ``PAGE`` rows at a time, so
+memory stays flat however large the collection.
 """
 
 from __future__ import annotations
@@ -139,7 +138,12 @@ def link_rows(
     verdicts: Collection[Verdict] | None,
     documents_: Sequence[str] | None,
 ) -> Iterator[LinkRow]:
-    """Each link checked in the run with its latest check of that run, ordered by URL."""
+    """Each link checked in the run with its latest check of that run, ordered by URL.
+
+    One query in one read transaction (a report sees a consistent snapshot),
+    fetched ``PAGE`` rows at a time; each page's hops, citations and snapshots
+    are looked up together.
+    """
     with read_connection(engine) as connection:
         if run_id is None:
             run_id = latest_run_id(connection)
@@ -148,29 +152,17 @@ def link_rows(
             return
         with cited_by(connection, documents_) as cited:
             query = _link_rows_query(run_id, verdicts, cited)
-            after = ""
-            while True:
-                page = connection.execute(query.where(links.c.url > after)).all()
-                rows = _assemble(connection, page)
-                connection.rollback()
-                yield from rows
-                if len(page) < PAGE:
-                    return
-                after = page[-1].url
+            result = connection.execution_options(yield_per=PAGE).execute(query)
+            for page in result.partitions():
+                yield from _assemble(connection, page)
 
 
 def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: Any) -> Any:
-    """A page of links checked in the run, in URL order, with their latest check's id.
-
-    Only ``links`` is in the FROM clause, so the database walks the URL index
-    in order and looks each link's check up by index; it never sorts a whole
-    run's checks to serve one page.
-    """
+    """The run's latest check of each link, joined with the link, in URL order."""
     run_checks = checks.alias("run_checks")
     latest_in_run = (
         select(func.max(run_checks.c.id))
         .where(run_checks.c.run_id == run_id, run_checks.c.link_id == links.c.id)
-        .correlate(links)  # also from inside the verdict subquery, two levels down
         .scalar_subquery()
     )
     query = (
@@ -180,18 +172,15 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
             links.c.state,
             links.c.first_failed_at,
             links.c.confirmed_dead_at,
-            latest_in_run.label("check_id"),
+            checks.c.id.label("check_id"),
+            *[column for column in checks.c if column.name not in ("id", "link_id")],
         )
+        .join(checks, checks.c.link_id == links.c.id)
+        .where(checks.c.run_id == run_id, checks.c.id == latest_in_run)
         .order_by(links.c.url)
-        .limit(PAGE)
     )
-    if verdicts is None:
-        query = query.where(latest_in_run.is_not(None))
-    else:
-        latest_verdict = select(checks.c.verdict).where(checks.c.id == latest_in_run)
-        query = query.where(
-            latest_verdict.scalar_subquery().in_([verdict.value for verdict in verdicts])
-        )
+    if verdicts is not None:
+        query = query.where(checks.c.verdict.in_([verdict.value for verdict in verdicts]))
     if cited is not None:
         query = query.where(cited)
     return query
@@ -199,17 +188,14 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
 
 def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]:
     link_ids = [row.link_id for row in page]
-    check_rows = _checks_by_id(connection, [row.check_id for row in page])
-    hops_by_check = _hops(connection, list(check_rows))
+    hops_by_check = _hops(connection, [row.check_id for row in page])
     refs = _citation_refs(connection, link_ids)
     latest_snapshots = _latest_snapshots(connection, link_ids)
     return [
         LinkRow(
             url=row.url,
             citations=tuple(refs.get(row.link_id, ())),
-            result=check_result(
-                row.url, check_rows[row.check_id], hops_by_check.get(row.check_id, ())
-            ),
+            result=check_result(row.url, row, hops_by_check.get(row.check_id, ())),
             state=LinkState(row.state) if row.state is not None else None,
             snapshot=snapshot(row.url, latest_snapshots[row.link_id])
             if row.link_id in latest_snapshots
@@ -219,13 +205,6 @@ def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]
         )
         for row in page
     ]
-
-
-def _checks_by_id(connection: Connection, check_ids: Sequence[int]) -> dict[int, Row[Any]]:
-    if not check_ids:
-        return {}
-    query = select(checks).where(checks.c.id.in_(check_ids))
-    return {row.id: row for row in connection.execute(query)}
 
 
 def _hops(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Hop]]:
