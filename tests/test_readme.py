@@ -1,0 +1,26 @@
+"""The README's examples and key list match the code, so the docs cannot drift silently."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from linkcheck.config import KEYS, load_settings
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_configuration_example_loads(tmp_path: Path) -> None:
+    example = re.search(r"```toml\n(.*?)```", README, re.S)
+    assert example is not None
+    (tmp_path / "linkcheck.toml").write_text(example[1], encoding="utf-8")
+    settings = load_settings({}, env={}, cwd=tmp_path)
+    assert settings.db == "sqlite:///citations.db"
+    assert "www.example.org" in settings.check.limits.hosts
+
+
+def test_every_key_is_documented_and_every_documented_key_exists() -> None:
+    listed = re.search(r"^Keys: (.*?)\.$", README, re.S | re.M)
+    assert listed is not None
+    documented = set(re.findall(r"`([a-z-]+)`", listed[1]))
+    assert documented == set(KEYS)
