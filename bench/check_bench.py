@@ -202,6 +202,7 @@ def phases(m: Measurement, server: dict[str, Any]) -> dict[str, float]:
     figures: dict[str, float] = {}
     for phase, (start, stop) in spans.items():
         figures[f"{phase}_seconds"] = max(0.0, stop - start)
+        figures[f"{phase}_cpu_seconds"] = m.cpu_between(start, stop)
         peak = m.peak_rss_between(start, stop)
         if peak is not None:
             figures[f"{phase}_peak_rss_mb"] = peak
@@ -404,7 +405,7 @@ def render_table(report: dict[str, Any]) -> str:
         f = result["figures"]
         if "checking_seconds" in f:
             cells = [
-                f"{f[p + '_seconds']:.2f} s, "
+                f"{f[p + '_seconds']:.2f} s, {f[p + '_cpu_seconds']:.2f} s CPU, "
                 + (f"{f[p + '_peak_rss_mb']:.0f} MB" if p + "_peak_rss_mb" in f else "- MB")
                 for p in ("before_checking", "checking", "after_checking")
             ]

@@ -18,7 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 POLL_SECONDS = 0.005
-SAMPLE_EVERY_POLLS = 10  # an RSS sample every 50 ms
+SAMPLE_EVERY_POLLS = 10  # a sample every 50 ms
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """The child's resident memory and CPU time so far, at one moment."""
+
+    at: float  # time.monotonic()
+    rss_mb: float
+    cpu_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +40,25 @@ class Measurement:
     wall_seconds: float
     cpu_seconds: float
     peak_rss_mb: float
-    rss_samples: tuple[tuple[float, float], ...]  # (time.monotonic(), MB)
+    samples: tuple[Sample, ...]
 
     def peak_rss_between(self, start: float, end: float) -> float | None:
         """The highest sampled RSS in [start, end), if a sample fell there."""
-        inside = [mb for at, mb in self.rss_samples if start <= at < end]
+        inside = [s.rss_mb for s in self.samples if start <= s.at < end]
         return max(inside, default=None)
+
+    def cpu_between(self, start: float, end: float) -> float:
+        """CPU seconds spent in [start, end), to the sampling interval.
+
+        The process starts at zero CPU and ends at ``cpu_seconds``.
+        """
+        return self._cpu_at(end) - self._cpu_at(start)
+
+    def _cpu_at(self, moment: float) -> float:
+        if moment >= self.started_at + self.wall_seconds:
+            return self.cpu_seconds
+        before = [s.cpu_seconds for s in self.samples if s.at <= moment]
+        return before[-1] if before else 0.0
 
 
 class CommandTimedOut(RuntimeError):
@@ -57,7 +80,7 @@ def run_measured(
     pipe buffer and stall the child while we wait for it.
     """
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
-        samples: list[tuple[float, float]] = []
+        samples: list[Sample] = []
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd, env=env)
         try:
@@ -77,12 +100,12 @@ def run_measured(
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         # Linux reports ru_maxrss in kilobytes.
         peak_rss_mb=usage.ru_maxrss / 1024,
-        rss_samples=tuple(samples),
+        samples=tuple(samples),
     )
 
 
 def _wait_with_deadline(
-    pid: int, deadline: float, samples: list[tuple[float, float]]
+    pid: int, deadline: float, samples: list[Sample]
 ) -> tuple[int, resource.struct_rusage]:
     polls = 0
     while True:
@@ -93,20 +116,27 @@ def _wait_with_deadline(
         if now > deadline:
             raise CommandTimedOut(f"process {pid} still running at its deadline")
         if polls % SAMPLE_EVERY_POLLS == 0:
-            rss = _rss_mb(pid)
-            if rss is not None:
-                samples.append((now, rss))
+            sample = _sample(pid, now)
+            if sample is not None:
+                samples.append(sample)
         polls += 1
         time.sleep(POLL_SECONDS)
 
 
-def _rss_mb(pid: int) -> float | None:
-    """The process's resident set now (VmRSS), or None once it is gone."""
+def _sample(pid: int, now: float) -> Sample | None:
+    """The process's resident set (VmRSS) and CPU time now, or None once it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
     except OSError:
         return None
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024  # reported in kB
-    return None
+    rss_kb = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), None
+    )
+    # Fields after the command name (which may hold spaces) start at "state";
+    # utime and stime are fields 14 and 15 of the whole line, in clock ticks.
+    fields = stat.rpartition(")")[2].split()
+    if rss_kb is None or len(fields) < 13:
+        return None
+    ticks = int(fields[11]) + int(fields[12])
+    return Sample(now, rss_kb / 1024, ticks / CLOCK_TICKS)
