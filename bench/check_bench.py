@@ -399,7 +399,7 @@ def render_table(report: dict[str, Any]) -> str:
             lines.append(f"{result['name']}: PROBLEM: {result['problem']}")
     lines.append("")
     lines.append(
-        "phases (s, peak sampled RSS MB): before first request | checking | after last answer"
+        "phases (wall, CPU, peak RSS): before first request | checking | after last answer"
     )
     for result in report["results"]:
         f = result["figures"]
