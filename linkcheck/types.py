@@ -262,6 +262,19 @@ class LinkRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkChange:
+    """A link whose state changed in a run: newly failing, newly dead, or recovered."""
+
+    url: str
+    before: LinkState | None
+    after: LinkState
+    checked_at: datetime
+    run_id: int
+    citations: tuple[CitationRef, ...] = ()
+    result: CheckResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RunSummary:
     id: int
     started_at: datetime
