@@ -1,7 +1,8 @@
 """Runs the Alembic revisions shipped as ``linkcheck.migrations``.
 
-The scripts are found with :mod:`importlib.resources`, so this works from a
-source checkout, an editable install and an installed wheel alike.  Alembic
+An installed linkcheck (wheel or editable) carries the scripts as the package
+``linkcheck.migrations``; a source checkout imported straight from its folder
+(as the tests do) has them in the top-level ``migrations/`` instead.  Alembic
 gets our connection through ``config.attributes["connection"]``: ``env.py``
 builds no engine of its own when called from here.
 """
@@ -9,6 +10,7 @@ builds no engine of its own when called from here.
 from __future__ import annotations
 
 from importlib.resources import files
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -22,10 +24,20 @@ from linkcheck.errors import SchemaTooNew
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration pointing at the packaged scripts (no ini file)."""
     config = Config()
-    config.set_main_option("script_location", str(files("linkcheck.migrations")))
+    config.set_main_option("script_location", _script_location())
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def _script_location() -> str:
+    try:
+        return str(files("linkcheck.migrations"))
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parents[2] / "migrations"
+        if not (checkout / "env.py").is_file():
+            raise
+        return str(checkout)
 
 
 def script_directory() -> ScriptDirectory:
