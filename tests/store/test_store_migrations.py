@@ -98,9 +98,18 @@ def test_a_malformed_url_gives_database_error() -> None:
 
 
 def test_migrations_ship_in_the_package() -> None:
-    from importlib.resources import files
+    """The installed distribution carries the revisions, so an installed linkcheck can upgrade."""
+    import json
+    import sys
+    from importlib.metadata import distributions
 
-    scripts = files("linkcheck.migrations")
-    assert scripts.joinpath("env.py").is_file()
-    assert scripts.joinpath("script.py.mako").is_file()
-    assert any(item.name.endswith(".py") for item in scripts.joinpath("versions").iterdir())
+    # The installed copy, not the egg-info a build leaves in the checkout.
+    installed = [p for p in sys.path if p.endswith("site-packages")]
+    [dist] = [d for d in distributions(path=installed) if d.name == "linkcheck-citations"]
+    direct_url = dist.read_text("direct_url.json")
+    if direct_url and json.loads(direct_url).get("dir_info", {}).get("editable"):
+        pytest.skip("an editable install maps the folder instead of copying files")
+    shipped = {str(path) for path in dist.files or ()}
+    assert "linkcheck/migrations/env.py" in shipped
+    assert "linkcheck/migrations/script.py.mako" in shipped
+    assert any(name.startswith("linkcheck/migrations/versions/0001") for name in shipped)
