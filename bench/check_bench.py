@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -237,6 +238,29 @@ def median_run(runs: list[Result]) -> Result:
     )
 
 
+def linkcheck_commit() -> str | None:
+    """The checkout's commit, marked dirty when linkcheck/ has uncommitted changes."""
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "linkcheck", "migrations"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head} (with uncommitted changes)" if changes else head
+
+
 def machine(lychee: str | None) -> dict[str, Any]:
     model = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -251,6 +275,7 @@ def machine(lychee: str | None) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "lychee": lychee,
+        "linkcheck_commit": linkcheck_commit(),
         # Other work on the machine skews wall times: say how busy it was at the start.
         "load_average_1min": os.getloadavg()[0],
     }
@@ -374,7 +399,8 @@ def render_table(report: dict[str, Any]) -> str:
         f"bound {s['bound_urls_per_second']:.0f} URLs/s",
         f"machine: {report['machine']['nproc']} × {report['machine']['cpu_model']}, "
         f"Python {report['machine']['python']}, {report['machine']['lychee']}, "
-        f"load average {report['machine']['load_average_1min']:.2f} at the start",
+        f"load average {report['machine']['load_average_1min']:.2f} at the start, "
+        f"linkcheck {report['machine']['linkcheck_commit']}",
         "",
     ]
     rows = [[title for title, _, _ in COLUMNS]]
