@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import resource
 import socket
@@ -385,7 +386,9 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=3600.0)
     parser.add_argument("--engine", choices=ENGINES, default=ENGINES[0])
     args = parser.parse_args()
-    asyncio.run(serve(args.hosts, args.latency, args.max_seconds, args.engine))
+    # Ctrl-C reaches the whole process group; the parent reports it, so stop quietly.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.hosts, args.latency, args.max_seconds, args.engine))
 
 
 if __name__ == "__main__":
