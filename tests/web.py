@@ -26,6 +26,7 @@ Routes (the same on every host):
 ``/limited-once/{key}``        429 ``Retry-After: 2`` on the first call per key, then 200
 ``/flaky/{n}/{key}``           503 for the first ``n`` calls per key, then 200
 ``/slow/{seconds}``            waits, then 200 (``/slow/...`` also counts in-flight requests)
+``/hang-once/{key}``           the first call per key hangs (up to 60 s), later calls answer 200
 ``/trickle/{interval}``        200 headers at once, then one byte per ``interval`` seconds
 ``/huge``                      a 50 MB HTML body streamed lazily in 64 KiB chunks
 ``/not-html``                  200 ``application/octet-stream``
@@ -206,6 +207,7 @@ class TestWeb:
         get("/limited-once/{key}", self._limited_once)
         get("/flaky/{n}/{key}", self._flaky)
         get("/slow/{seconds}", self._slow)
+        get("/hang-once/{key}", self._hang_once)
         get("/trickle/{interval}", self._trickle)
         get("/huge", self._huge)
         get(
@@ -305,6 +307,11 @@ class TestWeb:
     async def _slow(self, request: web.Request) -> web.Response:
         await asyncio.sleep(float(request.match_info["seconds"]))
         return html(page("Slow but fine"))
+
+    async def _hang_once(self, request: web.Request) -> web.Response:
+        if self._call_number(f"hang-once/{request.match_info['key']}") == 1:
+            await asyncio.sleep(60)  # bounded: the client is killed or gives up long before
+        return html(page("Finally"))
 
     async def _trickle(self, request: web.Request) -> web.StreamResponse:
         interval = float(request.match_info["interval"])

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
 
+from linkcheck.report.changes import grouped_changes
 from linkcheck.report.html_chart import COLORS, STACK, render_chart
 from linkcheck.report.html_style import STYLESHEET
 from linkcheck.report.model import ReportData, ReportOptions
@@ -48,6 +49,7 @@ def render_html(data: ReportData, options: ReportOptions) -> str:
     failing = failing_rows(data, options)
     body = [
         _header(data, options),
+        _changes_section(data),
         _headline(data, failing),
         _dead_section(failing),
         _trend_section(data),
@@ -118,6 +120,29 @@ def _headline(data: ReportData, failing: Sequence[LinkRow]) -> str:
         for kind, number, label in stats
     )
     return f'<section class="headline" aria-label="Summary">{cards}</section>'
+
+
+def _changes_section(data: ReportData) -> str:
+    """What changed since the previous completed run: the news an archivist reads first."""
+    if not data.changes:
+        return ""
+    groups = "".join(
+        f"<h3>{e(heading)} ({len(group)})</h3><ul>"
+        + "".join(
+            f"<li>{_plain_link(change.url)} — cited in "
+            + e("; ".join(ref.document for ref in change.citations) or "no document")
+            + "</li>"
+            for change in group
+        )
+        + "</ul>"
+        for heading, group in grouped_changes(data.changes)
+    )
+    return f'<section id="changes"><h2>Since the last run</h2>{groups}</section>'
+
+
+def _plain_link(url: str) -> str:
+    href = safe_href(url)
+    return f'<a href="{e(href)}">{e(url)}</a>' if href else e(url)
 
 
 def _dead_section(rows: Sequence[LinkRow]) -> str:

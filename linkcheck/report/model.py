@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from linkcheck.types import GONE_VERDICTS, LinkRow, RunSummary, Verdict
+from linkcheck.types import GONE_VERDICTS, LinkChange, LinkRow, RunSummary, Verdict
 
 GroupBy = Literal["document", "domain"]
 
@@ -18,12 +18,15 @@ class ReportData:
 
     ``runs`` are the stored runs, oldest first, for the "rot over time" chart.
     ``generated_at`` is shown only when given, so output stays reproducible.
+    ``changes`` are the state transitions since the previous completed run
+    (newly failing, newly dead, recovered), shown first where a format has room.
     """
 
     links: Sequence[LinkRow]
     run: RunSummary | None = None
     runs: Sequence[RunSummary] = ()
     generated_at: datetime | None = None
+    changes: Sequence[LinkChange] = ()
 
 
 @dataclass(frozen=True)
