@@ -28,7 +28,6 @@ from collections.abc import Awaitable, Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -49,6 +48,7 @@ from linkcheck.archive.choose import (
 from linkcheck.archive.options import ArchiveOptions
 from linkcheck.archive.pacing import Clock, Pacer, Sleep
 from linkcheck.errors import ArchiveError
+from linkcheck.headers import parse_retry_after
 from linkcheck.types import (
     Event,
     Notice,
@@ -147,25 +147,9 @@ def trouble_from_aiohttp(exc: aiohttp.ClientError | TimeoutError) -> ArchiveTrou
 def check_http_status(status: int, retry_after: str | None) -> None:
     """Raise the trouble an HTTP status means for any archive endpoint."""
     if status == 429:
-        raise RateLimited(parse_retry_after(retry_after))
+        raise RateLimited(parse_retry_after(retry_after, datetime.now(UTC)))
     if status >= 500:
         raise ServerFailure(f"the archive answered HTTP {status}")
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 # --------------------------------------------------------------------------- CDX via waybackpy

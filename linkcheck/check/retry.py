@@ -13,12 +13,12 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from linkcheck.check.classify import Observation
 from linkcheck.check.options import RetryPolicy
+from linkcheck.headers import parse_retry_after
 from linkcheck.types import ErrorKind
 
 #: Answers that say "not now" rather than "no": request timeout, too early, rate
@@ -47,25 +47,6 @@ def should_retry(
 
 def observation_should_retry(observation: Observation) -> bool:
     return should_retry(observation.status, observation.error_kind, challenge=observation.challenge)
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait according to a ``Retry-After`` value (delay-seconds or HTTP date).
-
-    ``None`` when absent or unreadable; a date in the past means "now" (0).
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # HTTP dates are GMT; a naive parse means "-0000"
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def backoff_delay(retry_number: int, policy: RetryPolicy, spread: float) -> float:

@@ -11,7 +11,8 @@ import pytest
 
 from linkcheck.archive.options import ArchiveOptions
 from linkcheck.archive.pacing import Pacer
-from linkcheck.archive.wayback import ArchiveHealth, GaveUp, TimedOut, parse_retry_after
+from linkcheck.archive.wayback import ArchiveHealth, GaveUp, TimedOut
+from linkcheck.headers import parse_retry_after
 from tests.wayback import FakeClock
 
 
@@ -58,12 +59,12 @@ def test_a_rate_must_be_positive(clock: FakeClock) -> None:
     [(None, None), ("", None), ("7", 7.0), (" 120 ", 120.0), ("soon", None)],
 )
 def test_retry_after_in_seconds(header: str | None, expected: float | None) -> None:
-    assert parse_retry_after(header) == expected
+    assert parse_retry_after(header, datetime.now(UTC)) == expected
 
 
 def test_retry_after_as_an_http_date() -> None:
     when = datetime.now(UTC) + timedelta(seconds=90)
-    seconds = parse_retry_after(format_datetime(when, usegmt=True))
+    seconds = parse_retry_after(format_datetime(when, usegmt=True), datetime.now(UTC))
     assert seconds is not None and 80 <= seconds <= 90
 
 
