@@ -408,7 +408,10 @@ def render_table(report: dict[str, Any]) -> str:
         row = [result["name"]]
         for _, key, form in COLUMNS[1:]:
             value = result["figures"].get(key)
-            row.append("-" if value is None else form.format(value))
+            # A failed run's times measure the failure, not the checking: show none.
+            row.append("-" if value is None or result["problem"] else form.format(value))
+        if result["problem"]:
+            row[1] = "FAILED"
         rows.append(row)
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
@@ -429,7 +432,7 @@ def render_table(report: dict[str, Any]) -> str:
     )
     for result in report["results"]:
         f = result["figures"]
-        if "checking_seconds" in f:
+        if "checking_seconds" in f and not result["problem"]:
             cells = [
                 f"{f[p + '_seconds']:.2f} s, {f[p + '_cpu_seconds']:.2f} s CPU, "
                 + (f"{f[p + '_peak_rss_mb']:.0f} MB" if p + "_peak_rss_mb" in f else "- MB")
