@@ -13,6 +13,7 @@ from linkcheck.types import (
     CitationRef,
     ErrorKind,
     Hop,
+    LinkState,
     Role,
     Snapshot,
     SnapshotDirection,
@@ -39,7 +40,14 @@ def decode_lines(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part)
 
 
-def check_row_values(result: CheckResult, *, run_id: int, link_id: int) -> dict[str, Any]:
+def check_row_values(
+    result: CheckResult,
+    *,
+    run_id: int,
+    link_id: int,
+    state_before: LinkState | None = None,
+    state_after: LinkState | None = None,
+) -> dict[str, Any]:
     """The ``checks`` row for one result (keys are column names)."""
     return {
         "run_id": run_id,
@@ -55,7 +63,13 @@ def check_row_values(result: CheckResult, *, run_id: int, link_id: int) -> dict[
         "elapsed_ms": result.elapsed_ms,
         "attempts": result.attempts,
         "method": result.method,
+        "state_before": state_value(state_before),
+        "state_after": state_value(state_after),
     }
+
+
+def state_value(state: LinkState | None) -> str | None:
+    return state.value if state is not None else None
 
 
 def hop_row_values(check_id: int, hops: Sequence[Hop]) -> list[dict[str, Any]]:

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Insert, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from linkcheck.states import LinkHistory
 from linkcheck.store.batching import chunked
 from linkcheck.store.schema import links
+from linkcheck.types import LinkState
+
+#: Stored state strings to states (a dict look-up is several times cheaper than ``LinkState(s)``).
+LINK_STATES = {state.value: state for state in LinkState}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLink:
+    """A link row as the state machine sees it."""
+
+    id: int
+    history: LinkHistory
+    last_checked_at: datetime | None
 
 
 def insert_ignoring_duplicate_urls(connection: Connection) -> Insert:
@@ -46,3 +61,43 @@ def link_ids(connection: Connection, urls: Collection[str], *, now: datetime) ->
 
 def link_id(connection: Connection, url: str) -> int | None:
     return connection.execute(select(links.c.id).where(links.c.url == url)).scalar_one_or_none()
+
+
+def link_histories(
+    connection: Connection, urls: Collection[str], *, now: datetime
+) -> dict[str, StoredLink]:
+    """Each URL's link id and stored state history, creating rows for URLs not seen before."""
+    found = _stored_links(connection, urls)
+    missing = [url for url in dict.fromkeys(urls) if url not in found]
+    if missing:
+        for chunk in chunked(missing):
+            connection.execute(
+                insert_ignoring_duplicate_urls(connection),
+                [{"url": url, "first_seen_at": now, "fail_count": 0} for url in chunk],
+            )
+        found.update(_stored_links(connection, missing))
+    return found
+
+
+def _stored_links(connection: Connection, urls: Collection[str]) -> dict[str, StoredLink]:
+    found: dict[str, StoredLink] = {}
+    columns = (
+        links.c.url,
+        links.c.id,
+        links.c.last_checked_at,
+        links.c.state,
+        links.c.fail_count,
+        links.c.first_failed_at,
+        links.c.confirmed_dead_at,
+    )
+    for chunk in chunked(urls):
+        rows = connection.execute(select(*columns).where(links.c.url.in_(chunk))).all()
+        for url, id_, checked_at, state, fails, first_failed, dead_at in rows:
+            history = LinkHistory(
+                state=LINK_STATES[state] if state is not None else None,
+                fail_count=fails,
+                first_failed_at=first_failed,
+                confirmed_dead_at=dead_at,
+            )
+            found[url] = StoredLink(id=id_, history=history, last_checked_at=checked_at)
+    return found

@@ -61,7 +61,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None or value.tzinfo is None:
             return value
-        return value.astimezone(UTC).replace(tzinfo=None)
+        if value.tzinfo is not UTC:  # most values are UTC already: skip the conversion
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -109,7 +111,8 @@ class LinkModel(Base):
     url: Mapped[str] = mapped_column(unique=True)
     first_seen_at: Mapped[datetime]
     last_checked_at: Mapped[datetime | None] = mapped_column(index=True)
-    last_verdict: Mapped[str | None] = mapped_column(String(ENUM_LENGTH))
+    #: indexed for the due-link query ("last verdict was not good")
+    last_verdict: Mapped[str | None] = mapped_column(String(ENUM_LENGTH), index=True)
     #: id of the latest check (no foreign key: checks may be pruned)
     last_check_id: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str | None] = mapped_column(String(ENUM_LENGTH), index=True)
@@ -165,6 +168,8 @@ class CheckModel(Base):
         Index("ix_checks_link_id_checked_at", "link_id", "checked_at"),
         Index("ix_checks_run_id_link_id", "run_id", "link_id"),
         Index("ix_checks_run_id_verdict", "run_id", "verdict"),
+        # a run's state transitions (``Store.changes``) without reading its other checks
+        Index("ix_checks_run_id_state_after", "run_id", "state_after"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -181,6 +186,9 @@ class CheckModel(Base):
     elapsed_ms: Mapped[float | None] = mapped_column(Float)
     attempts: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(16))
+    #: the link's state before and after this check (a transition when they differ)
+    state_before: Mapped[str | None] = mapped_column(String(ENUM_LENGTH))
+    state_after: Mapped[str | None] = mapped_column(String(ENUM_LENGTH))
 
 
 class HopModel(Base):

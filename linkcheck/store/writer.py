@@ -7,16 +7,24 @@ it holds ``batch_size`` results or its oldest result has waited
 ``flush_interval`` seconds — with Core executemany statements, which cost a
 fraction of one ORM object per row.  A failure in the worker is kept and
 raised on the caller's next ``add()`` or ``close()``.
+
+In the same transaction as its checks, each link's state advances
+(:mod:`linkcheck.store.linkstate`), its next due time is set, and every check
+row records the state before and after it.  The worker also refreshes the
+run's ``heartbeat_at`` at least every ``heartbeat_interval`` seconds, results
+or not, so another process can tell this run is alive while slow links hang.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import queue
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
@@ -24,14 +32,19 @@ from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select,
 from sqlalchemy.orm import Session
 
 from linkcheck.errors import DatabaseError
-from linkcheck.store.convert import check_row_values, hop_row_values, now_utc, utc
+from linkcheck.states import DeathPolicy
+from linkcheck.store.convert import check_row_values, hop_row_values, now_utc
 from linkcheck.store.db import WRITE_OPTION, describe, translated_errors
-from linkcheck.store.links import link_ids
+from linkcheck.store.links import link_histories
+from linkcheck.store.linkstate import advance_batch
 from linkcheck.store.schema import checks, hops, links, runs
 from linkcheck.types import CheckResult
 
 #: Results waiting in the queue before ``add()`` blocks: backpressure, bounded memory.
 QUEUE_BATCHES = 50
+#: Seconds between heartbeats of an idle writer; well inside what counts as alive.
+HEARTBEAT_INTERVAL = 30.0
+DEFAULT_POLICY = DeathPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +66,24 @@ class ResultWriter:
     """Stores :class:`CheckResult` values for one run; use as a context manager."""
 
     def __init__(
-        self, engine: Engine, run_id: int, *, batch_size: int = 500, flush_interval: float = 1.0
+        self,
+        engine: Engine,
+        run_id: int,
+        *,
+        policy: DeathPolicy = DEFAULT_POLICY,
+        recheck_good: timedelta | None = None,
+        batch_size: int = 500,
+        flush_interval: float = 1.0,
+        heartbeat_interval: float = HEARTBEAT_INTERVAL,
     ) -> None:
-        if batch_size < 1 or flush_interval <= 0:
-            raise ValueError("batch_size must be >= 1 and flush_interval > 0")
+        if batch_size < 1 or flush_interval <= 0 or heartbeat_interval <= 0:
+            raise ValueError("batch_size must be >= 1; flush and heartbeat intervals > 0")
         self._engine = engine
         self._run_id = run_id
+        self._policy = policy if recheck_good is None else _with_recheck(policy, recheck_good)
         self._batch_size = batch_size
         self._flush_interval = flush_interval
+        self._heartbeat_interval = heartbeat_interval
         self._queue: queue.Queue[_Item] = queue.Queue(maxsize=batch_size * QUEUE_BATCHES)
         self._error: DatabaseError | None = None
         self._error_raised = False
@@ -127,33 +150,39 @@ class ResultWriter:
 
     def _work(self) -> None:
         batch: list[CheckResult] = []
-        deadline = 0.0
+        flush_at = math.inf
+        beat_at = time.monotonic() + self._heartbeat_interval
         while True:
-            timeout = max(0.0, deadline - time.monotonic()) if batch else None
+            timeout = max(0.0, min(flush_at, beat_at) - time.monotonic())
             try:
                 item: _Item | None = self._queue.get(timeout=timeout)
             except queue.Empty:
-                item = None  # the oldest queued result has waited long enough
+                item = None  # a batch has waited long enough, or a heartbeat is due
             if isinstance(item, CheckResult):
                 batch.append(item)
                 if len(batch) == 1:
-                    deadline = time.monotonic() + self._flush_interval
+                    flush_at = time.monotonic() + self._flush_interval
                 if len(batch) < self._batch_size:
                     continue
-            self._write(batch)
+            if batch:
+                self._guarded(self._commit, batch)  # the batch refreshes the heartbeat too
+            elif item is None:
+                self._guarded(self._beat)
             batch = []
+            flush_at = math.inf
+            beat_at = time.monotonic() + self._heartbeat_interval
             if isinstance(item, _Flush):
                 item.done.set()
             elif isinstance(item, _Stop):
                 return
 
-    def _write(self, batch: Sequence[CheckResult]) -> None:
-        if not batch or self._error is not None:
+    def _guarded(self, action: Callable[..., None], *args: Any) -> None:
+        """Run one database action, keeping (not raising) its failure for the caller."""
+        if self._error is not None:
             return  # after a failure, results are dropped: the caller learns of it
         try:
             with translated_errors(self._engine.url):
-                self._commit(batch)
-            self._written += len(batch)
+                action(*args)
         except DatabaseError as error:
             self._error = error
         except Exception as error:  # any failure must reach the caller
@@ -165,26 +194,55 @@ class ResultWriter:
     def _commit(self, batch: Sequence[CheckResult]) -> None:
         with Session(self._engine) as session, session.begin():
             connection = session.connection(execution_options={WRITE_OPTION: True})
-            store_results(connection, self._run_id, batch)
+            store_results(connection, self._run_id, batch, policy=self._policy)
+        self._written += len(batch)
+
+    def _beat(self) -> None:
+        with Session(self._engine) as session, session.begin():
+            connection = session.connection(execution_options={WRITE_OPTION: True})
+            beat(connection, self._run_id)
 
 
-def store_results(connection: Connection, run_id: int, batch: Sequence[CheckResult]) -> None:
-    """Insert the checks and hops of ``batch`` and update each link's latest verdict."""
-    now = now_utc()
-    ids = link_ids(connection, [result.url for result in batch], now=now)
+def _with_recheck(policy: DeathPolicy, recheck_good: timedelta) -> DeathPolicy:
+    return replace(policy, recheck_alive=recheck_good)
+
+
+def beat(connection: Connection, run_id: int) -> None:
+    """Record that run ``run_id`` is alive now."""
+    connection.execute(update(runs).where(runs.c.id == run_id).values(heartbeat_at=now_utc()))
+
+
+def store_results(
+    connection: Connection,
+    run_id: int,
+    batch: Sequence[CheckResult],
+    *,
+    policy: DeathPolicy = DEFAULT_POLICY,
+) -> None:
+    """Insert the checks and hops of ``batch`` and advance each link's state."""
+    stored = link_histories(connection, [result.url for result in batch], now=now_utc())
+    transitions, updates = advance_batch(batch, stored, policy)
     check_rows = [
-        check_row_values(result, run_id=run_id, link_id=ids[result.url]) for result in batch
+        check_row_values(
+            result,
+            run_id=run_id,
+            link_id=stored[result.url].id,
+            state_before=before,
+            state_after=after,
+        )
+        for result, (before, after) in zip(batch, transitions, strict=True)
     ]
     check_ids = _insert_checks(connection, check_rows)
     hop_rows = [
         row
         for check_id, result in zip(check_ids, batch, strict=True)
+        if result.hops
         for row in hop_row_values(check_id, result.hops)
     ]
     if hop_rows:
         connection.execute(insert(hops), hop_rows)
-    _update_links(connection, batch, ids, check_ids)
-    connection.execute(update(runs).where(runs.c.id == run_id).values(heartbeat_at=now))
+    _update_links(connection, updates, check_ids)
+    beat(connection, run_id)
 
 
 def _insert_checks(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -209,31 +267,35 @@ def _insert_checks(connection: Connection, rows: list[dict[str, Any]]) -> list[i
     return ids
 
 
-def _update_links(
-    connection: Connection,
-    batch: Sequence[CheckResult],
-    ids: dict[str, int],
-    check_ids: Sequence[int],
-) -> None:
-    # Guarded by checked_at so an older result (a resumed run, a late batch)
-    # never overwrites a newer verdict.
-    statement = (
-        update(links)
-        .where(links.c.id == bindparam("link"))
-        .where(or_(links.c.last_checked_at.is_(None), links.c.last_checked_at <= bindparam("at")))
-        .values(
-            last_checked_at=bindparam("at"),
-            last_verdict=bindparam("verdict"),
-            last_check_id=bindparam("check"),
-        )
+#: A link's newest check; the history columns are set only by ``_UPDATE_HISTORY``.
+_UPDATE_LATEST = (
+    update(links)
+    .where(links.c.id == bindparam("link"))
+    # Belt and braces: the histories were read in this same write transaction.
+    .where(or_(links.c.last_checked_at.is_(None), links.c.last_checked_at <= bindparam("at")))
+    .values(
+        last_checked_at=bindparam("at"),
+        last_verdict=bindparam("verdict"),
+        last_check_id=bindparam("check"),
+        next_check_at=bindparam("due"),
     )
-    rows = [
-        {
-            "link": ids[result.url],
-            "at": utc(result.checked_at),
-            "verdict": result.verdict.value,
-            "check": check_id,
-        }
-        for result, check_id in zip(batch, check_ids, strict=True)
-    ]
-    connection.execute(statement, rows)
+)
+_UPDATE_HISTORY = _UPDATE_LATEST.values(
+    state=bindparam("new_state"),
+    fail_count=bindparam("fails"),
+    first_failed_at=bindparam("first_failed"),
+    confirmed_dead_at=bindparam("dead_at"),
+)
+
+
+def _update_links(
+    connection: Connection, updates: list[dict[str, Any]], check_ids: Sequence[int]
+) -> None:
+    for values in updates:
+        values["check"] = check_ids[values.pop("index")]
+    latest_only = [values for values in updates if "new_state" not in values]
+    with_history = [values for values in updates if "new_state" in values]
+    if latest_only:
+        connection.execute(_UPDATE_LATEST, latest_only)
+    if with_history:
+        connection.execute(_UPDATE_HISTORY, with_history)
