@@ -8,16 +8,16 @@ inside this package.  Every database failure comes out as a
 from __future__ import annotations
 
 import json
-import os
-import socket
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from linkcheck.store import migrate, queries
+from linkcheck.errors import UsageError
+from linkcheck.states import DeathPolicy
+from linkcheck.store import changes, due, maintenance, migrate, queries, runlock
 from linkcheck.store.batching import chunked
 from linkcheck.store.convert import now_utc, snapshot_row_values, utc
 from linkcheck.store.db import (
@@ -29,13 +29,16 @@ from linkcheck.store.db import (
     write_connection,
 )
 from linkcheck.store.links import link_ids
+from linkcheck.store.maintenance import DbStats, PruneStats
+from linkcheck.store.runlock import Waiting
 from linkcheck.store.schema import documents, runs, saves, snapshots
 from linkcheck.store.sync import ScanStats, sync_documents
-from linkcheck.store.writer import ResultWriter
+from linkcheck.store.writer import DEFAULT_POLICY, HEARTBEAT_INTERVAL, ResultWriter, beat
 from linkcheck.types import (
     CheckResult,
     CitationRef,
     Document,
+    LinkChange,
     LinkRow,
     RunStatus,
     RunSummary,
@@ -43,6 +46,8 @@ from linkcheck.types import (
     Snapshot,
     Verdict,
 )
+
+T = TypeVar("T")
 
 
 class Store:
@@ -131,22 +136,35 @@ class Store:
 
     # ------------------------------------------------------------------ runs
 
-    def start_run(self, *, inputs: Sequence[str], options: Mapping[str, object]) -> int:
-        """Record a new run (status ``running``) and return its id."""
+    def start_run(
+        self,
+        *,
+        inputs: Sequence[str],
+        options: Mapping[str, object],
+        wait: float = 0.0,
+        waiting: Waiting | None = None,
+    ) -> int:
+        """Record a new run (status ``running``) and return its id.
+
+        Refuses with :class:`DatabaseBusy` while another live run holds the
+        database, after waiting up to ``wait`` seconds for it to end (``waiting``
+        instead gives the poll interval, clock and sleep too).  A ``running`` run
+        whose process is gone is marked ``interrupted`` on the way.
+        """
         values = {
             "started_at": now_utc(),
-            "status": RunStatus.RUNNING.value,
             "inputs": list(inputs),
             "options": _json_safe(options),
-            "heartbeat_at": now_utc(),
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
         }
-        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
-            key = connection.execute(insert(runs).values(values)).inserted_primary_key
-        if key is None:  # pragma: no cover - every dialect we support reports it
-            raise RuntimeError("no id for the inserted run")
-        return int(key[0])
+
+        def insert_run(connection: Connection) -> int:
+            statement = insert(runs).values({**values, **runlock.claim_values()})
+            key = connection.execute(statement).inserted_primary_key
+            if key is None:  # pragma: no cover - every dialect we support reports it
+                raise RuntimeError("no id for the inserted run")
+            return int(key[0])
+
+        return self._locked(insert_run, waiting or Waiting(seconds=wait))
 
     def finish_run(self, run_id: int, status: RunStatus) -> None:
         now = now_utc()
@@ -157,12 +175,80 @@ class Store:
                 .values(status=status.value, finished_at=now, heartbeat_at=now)
             )
 
+    def heartbeat(self, run_id: int) -> None:
+        """Record that run ``run_id`` is alive (the writer does this by itself while open)."""
+        with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            beat(connection, run_id)
+
+    def resumable_run(self, run_id: int | None = None) -> RunSummary | None:
+        """The interrupted run to resume: ``run_id`` if it is interrupted, else the latest one.
+
+        Without ``run_id``, only an interrupted run that no completed run came
+        after counts (a later completed run has done its work since).  A
+        ``running`` run whose process is gone is marked interrupted first.
+        """
+        with translated_errors(self._engine.url):
+            with write_connection(self._engine) as connection:
+                runlock.live_holder(connection)  # marks dead running runs interrupted
+                found = queries.resumable_run_id(connection, run_id)
+            return queries.run_summary(self._engine, found) if found is not None else None
+
+    def resume_run(
+        self, run_id: int, *, wait: float = 0.0, waiting: Waiting | None = None
+    ) -> tuple[list[str], dict[str, Any]]:
+        """Take the lock for interrupted run ``run_id`` again; returns its inputs and options.
+
+        The run is ``running`` again under this process, with the same id: check
+        what ``links_to_check(not_checked_in_run=run_id, ...)`` yields and finish
+        it as usual.  Raises :class:`DatabaseBusy` like :meth:`start_run`, and
+        :class:`UsageError` for a run that does not exist or is not interrupted.
+        """
+
+        def reclaim(connection: Connection) -> tuple[list[str], dict[str, Any]]:
+            row = connection.execute(select(runs).where(runs.c.id == run_id)).first()
+            if row is None:
+                raise UsageError(f"there is no run {run_id} in {self.url}")
+            if row.status != RunStatus.INTERRUPTED.value:
+                raise UsageError(
+                    f"run {run_id} is {row.status}: only an interrupted run can be resumed"
+                )
+            connection.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(finished_at=None, **runlock.claim_values())
+            )
+            return list(row.inputs), dict(row.options)
+
+        return self._locked(reclaim, waiting or Waiting(seconds=wait))
+
+    def _locked(self, action: Callable[[Connection], T], waiting: Waiting) -> T:
+        with translated_errors(self._engine.url):
+            return runlock.locked(self._engine, action, waiting=waiting, database=self.url)
+
     def writer(
-        self, run_id: int, *, batch_size: int = 500, flush_interval: float = 1.0
+        self,
+        run_id: int,
+        *,
+        policy: DeathPolicy = DEFAULT_POLICY,
+        recheck_good: timedelta | None = None,
+        batch_size: int = 500,
+        flush_interval: float = 1.0,
+        heartbeat_interval: float = HEARTBEAT_INTERVAL,
     ) -> ResultWriter:
-        """A batch writer for the results of run ``run_id`` (a context manager)."""
+        """A batch writer for the results of run ``run_id`` (a context manager).
+
+        It advances each link's state under ``policy``; a good link is due
+        again after ``recheck_good`` (default ``policy.recheck_alive``),
+        stretched by up to a quarter per link so re-checks spread over nights.
+        """
         return ResultWriter(
-            self._engine, run_id, batch_size=batch_size, flush_interval=flush_interval
+            self._engine,
+            run_id,
+            policy=policy,
+            recheck_good=recheck_good,
+            batch_size=batch_size,
+            flush_interval=flush_interval,
+            heartbeat_interval=heartbeat_interval,
         )
 
     def run_summary(self, run_id: int | None = None) -> RunSummary | None:
@@ -184,16 +270,27 @@ class Store:
         max_age: timedelta | None = None,
         limit: int | None = None,
         now: datetime | None = None,
+        not_checked_in_run: int | None = None,
     ) -> Iterator[str]:
-        """Normalized URLs that are due: never checked, or last checked over ``max_age`` ago.
+        """Normalized URLs to check; streams, each URL at most once, at most ``limit``.
 
-        ``max_age=None`` makes every link due; ``documents`` keeps only links
-        those documents cite.  Streams; each URL at most once.
+        ``max_age=None`` makes every link due, in link-id order.  With
+        ``max_age``, due links are those never checked, those whose last
+        verdict was not ``alive``/``moved``, and good ones whose
+        ``next_check_at`` has come (or that were checked over ``max_age`` × 1.25
+        ago): never-checked first, then failing and undecided, then the longest
+        overdue.  ``documents`` keeps only links those documents cite;
+        ``not_checked_in_run`` leaves out links that run has checked (resume).
         """
         moment = utc(now) if now is not None else now_utc()
         with translated_errors(self._engine.url):
-            yield from queries.links_to_check(
-                self._engine, documents_=documents, max_age=max_age, limit=limit, now=moment
+            yield from due.links_to_check(
+                self._engine,
+                documents_=documents,
+                max_age=max_age,
+                limit=limit,
+                now=moment,
+                not_checked_in_run=not_checked_in_run,
             )
 
     def link_rows(
@@ -222,6 +319,36 @@ class Store:
         """When a check last found the link readable (``alive`` or ``moved``)."""
         with translated_errors(self._engine.url):
             return queries.last_alive_at(self._engine, url)
+
+    def changes(
+        self, *, run_id: int | None = None, since_previous_completed: bool = True
+    ) -> list[LinkChange]:
+        """Links that became failing, dead or recovered, each transition once, by URL.
+
+        Covers the runs after the previous completed run up to and including
+        ``run_id`` (default: the latest run); ``since_previous_completed=False``
+        covers that one run only.
+        """
+        with translated_errors(self._engine.url):
+            return changes.changes(
+                self._engine, run_id=run_id, since_previous_completed=since_previous_completed
+            )
+
+    # ------------------------------------------------------------------ maintenance
+
+    def prune(self, *, keep_latest: int = 10, dry_run: bool = False) -> PruneStats:
+        """Delete each link's checks beyond its newest ``keep_latest`` (and their hops).
+
+        State transitions and each link's latest check are always kept.
+        ``dry_run`` counts what would go without deleting anything.
+        """
+        with translated_errors(self._engine.url):
+            return maintenance.prune(self._engine, keep_latest=keep_latest, dry_run=dry_run)
+
+    def stats(self) -> DbStats:
+        """Row counts, links per state and per last verdict, the latest run, file size."""
+        with translated_errors(self._engine.url):
+            return maintenance.stats(self._engine)
 
     # ------------------------------------------------------------------ archive
 

@@ -1,4 +1,4 @@
-"""Read queries: due links, run summaries, report rows, history.
+"""Read queries: run summaries, report rows, history.
 
 Everything that may touch every link streams, ``PAGE`` rows at a time, so
 memory stays flat however large the collection.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, or_, select
+from sqlalchemy import Connection, Engine, Row, func, select
 
 from linkcheck.store.convert import check_result, citation_ref, hop, snapshot
 from linkcheck.store.db import read_connection
@@ -35,50 +35,31 @@ PAGE = 1000
 SEEN_ALIVE = (Verdict.ALIVE.value, Verdict.MOVED.value)
 
 
-# --------------------------------------------------------------------------- due links
-
-
-def links_to_check(
-    engine: Engine,
-    *,
-    documents_: Sequence[str] | None,
-    max_age: timedelta | None,
-    limit: int | None,
-    now: datetime,
-) -> Iterator[str]:
-    """URLs never checked or last checked before ``now - max_age``, in link-id order."""
-    if limit is not None and limit <= 0:
-        return
-    remaining = limit
-    with read_connection(engine) as connection, cited_by(connection, documents_) as cited:
-        query = select(links.c.id, links.c.url).order_by(links.c.id).limit(PAGE)
-        if max_age is not None:
-            cutoff = now - max_age
-            query = query.where(
-                or_(links.c.last_checked_at.is_(None), links.c.last_checked_at < cutoff)
-            )
-        if cited is not None:
-            query = query.where(cited)
-        after = 0
-        while True:
-            page = connection.execute(query.where(links.c.id > after)).all()
-            connection.rollback()  # end the read transaction between pages
-            for row in page:
-                yield row.url
-                if remaining is not None:
-                    remaining -= 1
-                    if remaining == 0:
-                        return
-            if len(page) < PAGE:
-                return
-            after = page[-1].id
-
-
 # --------------------------------------------------------------------------- runs
 
 
 def latest_run_id(connection: Connection) -> int | None:
     query = select(runs.c.id).order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(1)
+    return connection.execute(query).scalar_one_or_none()
+
+
+def resumable_run_id(connection: Connection, run_id: int | None) -> int | None:
+    """``run_id`` if that run is interrupted; else the latest interrupted run not superseded.
+
+    A run is superseded when a completed run started after it.
+    """
+    interrupted = runs.c.status == RunStatus.INTERRUPTED.value
+    if run_id is not None:
+        query = select(runs.c.id).where(runs.c.id == run_id, interrupted)
+        return connection.execute(query).scalar_one_or_none()
+    last_completed = (
+        select(func.max(runs.c.id))
+        .where(runs.c.status == RunStatus.COMPLETED.value)
+        .scalar_subquery()
+    )
+    query = select(func.max(runs.c.id)).where(
+        interrupted, runs.c.id > func.coalesce(last_completed, 0)
+    )
     return connection.execute(query).scalar_one_or_none()
 
 
@@ -188,14 +169,14 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
 
 def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]:
     link_ids = [row.link_id for row in page]
-    hops_by_check = _hops(connection, [row.check_id for row in page])
-    refs = _citation_refs(connection, link_ids)
+    found_hops = hops_by_check(connection, [row.check_id for row in page])
+    refs = citation_refs(connection, link_ids)
     latest_snapshots = _latest_snapshots(connection, link_ids)
     return [
         LinkRow(
             url=row.url,
             citations=tuple(refs.get(row.link_id, ())),
-            result=check_result(row.url, row, hops_by_check.get(row.check_id, ())),
+            result=check_result(row.url, row, found_hops.get(row.check_id, ())),
             state=LinkState(row.state) if row.state is not None else None,
             snapshot=snapshot(row.url, latest_snapshots[row.link_id])
             if row.link_id in latest_snapshots
@@ -207,7 +188,7 @@ def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]
     ]
 
 
-def _hops(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Hop]]:
+def hops_by_check(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Hop]]:
     found: dict[int, list[Hop]] = defaultdict(list)
     if not check_ids:
         return found
@@ -221,7 +202,7 @@ def _hops(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Ho
     return found
 
 
-def _citation_refs(connection: Connection, link_ids: Sequence[int]) -> dict[int, list[CitationRef]]:
+def citation_refs(connection: Connection, link_ids: Sequence[int]) -> dict[int, list[CitationRef]]:
     found: dict[int, list[CitationRef]] = defaultdict(list)
     if not link_ids:
         return found
@@ -264,8 +245,8 @@ def history(engine: Engine, url: str) -> list[CheckResult]:
             .order_by(checks.c.checked_at, checks.c.id)
         )
         rows = connection.execute(query).all()
-        hops_by_check = _hops(connection, [row.id for row in rows])
-    return [check_result(url, row, hops_by_check.get(row.id, ())) for row in rows]
+        found_hops = hops_by_check(connection, [row.id for row in rows])
+    return [check_result(url, row, found_hops.get(row.id, ())) for row in rows]
 
 
 def citations_of(engine: Engine, url: str) -> list[CitationRef]:
@@ -273,7 +254,7 @@ def citations_of(engine: Engine, url: str) -> list[CitationRef]:
         found = link_id(connection, url)
         if found is None:
             return []
-        return _citation_refs(connection, [found]).get(found, [])
+        return citation_refs(connection, [found]).get(found, [])
 
 
 def latest_snapshot(engine: Engine, url: str) -> Snapshot | None:

@@ -56,7 +56,7 @@ def test_max_age_selects_unchecked_and_stale_links(store: Store) -> None:
         (C, Verdict.DEAD, NOW - timedelta(days=8)),
     )
     due = list(store.links_to_check(max_age=timedelta(days=7), now=NOW))
-    assert due == [A, C, D]
+    assert due == [D, C, A]  # never checked, then failing, then overdue
 
 
 def test_documents_restrict_the_due_links(store: Store) -> None:
