@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from linkcheck.store.api import Store
 from linkcheck.store.db import DEFAULT_URL
+from linkcheck.store.maintenance import DbStats, PruneStats
+from linkcheck.store.runlock import Waiting
 from linkcheck.store.sync import ScanStats
 from linkcheck.store.writer import ResultWriter
 
-__all__ = ["DEFAULT_URL", "ResultWriter", "ScanStats", "Store"]
+__all__ = [
+    "DEFAULT_URL",
+    "DbStats",
+    "PruneStats",
+    "ResultWriter",
+    "ScanStats",
+    "Store",
+    "Waiting",
+]

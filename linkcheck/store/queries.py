@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, Row, func, select
 
 from linkcheck.store.convert import check_result, citation_ref, hop, snapshot
 from linkcheck.store.db import read_connection
-from linkcheck.store.links import link_id
+from linkcheck.store.links import LINK_STATES, link_id
 from linkcheck.store.schema import checks, citations, documents, hops, links, runs, snapshots
 from linkcheck.store.selection import cited_by
 from linkcheck.types import (
@@ -151,6 +151,7 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
             links.c.id.label("link_id"),
             links.c.url,
             links.c.state,
+            links.c.last_check_id,
             links.c.first_failed_at,
             links.c.confirmed_dead_at,
             checks.c.id.label("check_id"),
@@ -177,15 +178,40 @@ def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]
             url=row.url,
             citations=tuple(refs.get(row.link_id, ())),
             result=check_result(row.url, row, found_hops.get(row.check_id, ())),
-            state=LinkState(row.state) if row.state is not None else None,
             snapshot=snapshot(row.url, latest_snapshots[row.link_id])
             if row.link_id in latest_snapshots
             else None,
-            first_failed_at=row.first_failed_at,
-            confirmed_dead_at=row.confirmed_dead_at,
+            **_state_then(row),
         )
         for row in page
     ]
+
+
+def _state_then(row: Row[Any]) -> dict[str, Any]:
+    """The link's state as of the row's check, with the dates that still applied then.
+
+    The check's own ``state_after`` says it; for a check written before states
+    were recorded, the link's current state stands in if that check is its latest.
+    """
+    if row.state_after is not None:
+        state = LINK_STATES[row.state_after]
+    elif row.state is not None and row.check_id == row.last_check_id:
+        state = LINK_STATES[row.state]
+    else:
+        return {}
+    at = row.checked_at
+    failing = state is LinkState.FAILING or state is LinkState.DEAD
+    first_failed = row.first_failed_at
+    dead_at = row.confirmed_dead_at
+    return {
+        "state": state,
+        "first_failed_at": first_failed
+        if failing and first_failed and first_failed <= at
+        else None,
+        "confirmed_dead_at": dead_at
+        if state is LinkState.DEAD and dead_at and dead_at <= at
+        else None,
+    }
 
 
 def hops_by_check(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Hop]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
+from linkcheck.states import DeathPolicy
+from linkcheck.store import Store
 from linkcheck.types import (
     CheckResult,
     Citation,
@@ -13,6 +15,7 @@ from linkcheck.types import (
     DocumentFormat,
     Hop,
     Role,
+    RunStatus,
     Verdict,
 )
 
@@ -73,5 +76,44 @@ def dump_tables(url: str) -> dict[str, list[tuple[object, ...]]]:
                 table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))]
                 for table in TABLES
             }
+    finally:
+        engine.dispose()
+
+
+def run_night(
+    store: Store,
+    *results: CheckResult,
+    policy: DeathPolicy | None = None,
+    recheck_good: timedelta | None = None,
+    status: RunStatus = RunStatus.COMPLETED,
+) -> int:
+    """One run that stores ``results`` (in one batch) and ends with ``status``."""
+    run = store.start_run(inputs=["docs/"], options={})
+    with store.writer(run, policy=policy or DeathPolicy(), recheck_good=recheck_good) as writer:
+        for one in results:
+            writer.add(one)
+    store.finish_run(run, status)
+    return run
+
+
+def link_columns(url: str, db_url: str) -> dict[str, object]:
+    """The raw ``links`` row of ``url`` (read without our Store)."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT * FROM links WHERE url = :url"), {"url": url}
+            ).mappings()
+            return dict(row.one())
+    finally:
+        engine.dispose()
+
+
+def execute(db_url: str, sql: str, **params: object) -> None:
+    """Run one statement on the database behind our Store's back (to stage a situation)."""
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(sql), params)
     finally:
         engine.dispose()
