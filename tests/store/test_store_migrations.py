@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
@@ -12,9 +13,10 @@ from sqlalchemy import create_engine, inspect, text
 from linkcheck.errors import DatabaseError, SchemaTooNew
 from linkcheck.store import Store
 from linkcheck.store.db import open_engine
-from linkcheck.store.migrate import head_revision
+from linkcheck.store.migrate import alembic_config, head_revision
 from linkcheck.store.schema import Base
-from tests.store.store_factories import TABLES
+from linkcheck.types import Verdict
+from tests.store.store_factories import TABLES, dump_tables
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
@@ -113,3 +115,46 @@ def test_migrations_ship_in_the_package() -> None:
     assert "linkcheck/migrations/env.py" in shipped
     assert "linkcheck/migrations/script.py.mako" in shipped
     assert any(name.startswith("linkcheck/migrations/versions/0001") for name in shipped)
+
+
+def test_0002_upgrades_a_0001_database_keeping_its_data(db_url: str) -> None:
+    engine = open_engine(db_url)
+    try:
+        with engine.connect() as connection, connection.begin():
+            command.upgrade(alembic_config(connection), "0001")
+        with engine.begin() as connection:
+            for statement in OLD_ROWS:
+                connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+    before = dump_tables(db_url)
+    with Store.open(db_url) as store:
+        assert store.current_revision() == head_revision()
+        (check,) = store.history("https://example.org/a")
+        assert (check.verdict, check.status_code) == (Verdict.DEAD, 404)
+        assert store.citations_of("https://example.org/a")[0].document == "essay.txt"
+        (row,) = store.link_rows(run_id=1)
+        assert row.state is None  # no states were recorded before 0002
+        assert store.changes() == []
+    after = dump_tables(db_url)
+    assert {table: len(rows) for table, rows in after.items()} == {
+        table: len(rows) for table, rows in before.items()
+    }
+    assert after["checks"][0][: len(before["checks"][0])] == before["checks"][0]
+    assert after["checks"][0][len(before["checks"][0]) :] == (None, None)
+
+
+OLD_ROWS = (
+    "INSERT INTO documents VALUES (1, 'essay.txt', 'article', 'h1', NULL, NULL,"
+    " '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')",
+    "INSERT INTO links (id, url, first_seen_at, last_checked_at, last_verdict, last_check_id,"
+    " fail_count) VALUES (1, 'https://example.org/a', '2026-01-01 00:00:00.000000',"
+    " '2026-01-02 00:00:00.000000', 'dead', 1, 0)",
+    "INSERT INTO citations VALUES (1, 1, 1, 'https://example.org/a', '3', 'inline', NULL, NULL,"
+    " NULL)",
+    "INSERT INTO runs (id, started_at, finished_at, status, inputs, options) VALUES (1,"
+    " '2026-01-02 00:00:00.000000', '2026-01-02 00:10:00.000000', 'completed', '[]', '{}')",
+    "INSERT INTO checks (id, run_id, link_id, checked_at, verdict, status_code, attempts, method)"
+    " VALUES (1, 1, 1, '2026-01-02 00:00:00.000000', 'dead', 404, 1, 'GET')",
+    "INSERT INTO hops VALUES (1, 0, 'https://example.org/a', 404, NULL)",
+)
