@@ -1,7 +1,7 @@
 """A local web of many hosts for the benchmark, run as its own process.
 
 Every host is a distinct loopback address (127.0.1.1, 127.0.1.2, ...; Linux routes
-all of 127/8 to ``lo``), all served by one aiohttp application on the same port.
+all of 127/8 to ``lo``), all served by one process on the same port.
 Each request waits ``latency`` seconds before it is answered, like a distant
 server would.  The path decides the answer, so the corpus knows what to expect:
 
