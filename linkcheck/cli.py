@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,8 +27,10 @@ from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.policy import FailurePolicy, failing_urls_in, failing_urls_in_report
 from linkcheck.progress import ConsoleProgress, wants_live_display
 from linkcheck.report import FORMATS, render
+from linkcheck.report.changes import render_changes
 from linkcheck.report.history import render_history
 from linkcheck.report.model import ReportData, ReportOptions
+from linkcheck.report.stats import render_stats
 from linkcheck.store import Store
 from linkcheck.types import Document, SaveOutcome, SkippedInput, Snapshot, Verdict
 from linkcheck.urls import InvalidURL, normalize_url
@@ -217,9 +220,18 @@ def scan(
 # --------------------------------------------------------------------------- check
 
 
+OptionalPaths = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files, directories (searched recursively), globs, or - for stdin.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def check(
-    paths: Paths,
+    paths: OptionalPaths = None,
     db: DbOption = None,
     output_format: FormatOption = None,
     output: OutputOption = None,
@@ -282,6 +294,21 @@ def check(
         list[str] | None,
         typer.Option(help="Regex of known-bad URLs that never fail the run (repeatable)."),
     ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Check at most this many links tonight.", min=1)
+    ] = None,
+    budget: Annotated[
+        str | None,
+        typer.Option(help="Stop checking after this long, e.g. 2h; the rest stays due."),
+    ] = None,
+    wait: Annotated[
+        str | None,
+        typer.Option(help="Wait this long for another run on the database, e.g. 10m."),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Finish the interrupted run without re-checking."),
+    ] = False,
     baseline: Annotated[
         str | None,
         typer.Option(
@@ -313,11 +340,21 @@ def check(
             archive=archive,
             wayback_url=wayback_url,
             ignore=ignore,
+            limit=limit,
+            budget=budget,
+            wait=wait,
         )
+        if not paths and not resume:
+            raise UsageError("name the files or directories to check (or use --resume)")
         progress = ConsoleProgress(verbose=verbose, quiet=quiet)
         with Store.open(settings.db) as store, progress:
             known_bad = _baseline_failures(store, baseline, settings) if baseline else frozenset()
-            outcome = asyncio.run(pipeline.check(store, paths, settings, on_event=progress.handle))
+            work = (
+                pipeline.resume(store, settings, on_event=progress.handle)
+                if resume
+                else pipeline.check(store, paths or [], settings, on_event=progress.handle)
+            )
+            outcome = asyncio.run(work)
             data = ReportData(
                 links=list(store.link_rows(run_id=outcome.run_id)), run=outcome.summary
             )
@@ -389,6 +426,14 @@ def report(
     fail_on: Annotated[
         str | None, typer.Option("--fail-on", help="Verdicts shown as failures.")
     ] = None,
+    changes: Annotated[
+        bool,
+        typer.Option(
+            "--changes",
+            help="Only what changed since the previous completed run: newly failing, "
+            "newly dead and recovered links.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Report on what the database holds (the latest run by default)."""
@@ -403,10 +448,15 @@ def report(
                 raise UsageError(
                     f"no run {run} in {settings.db}" if run else f"no runs yet in {settings.db}"
                 )
+            if changes:
+                found = store.changes(run_id=summary.id)
+                typer.echo(render_changes(found, settings.format))
+                return
             data = ReportData(
                 links=list(store.link_rows(run_id=summary.id, verdicts=verdicts)),
                 run=summary,
                 runs=list(reversed(store.runs(limit=100))),
+                changes=store.changes(run_id=summary.id),
             )
         _emit(settings, data, output, group_by=group_by, show_all=show_all)
 
@@ -526,6 +576,38 @@ def db_upgrade(db: DbOption = None, config: ConfigOption = None) -> None:
         settings = _settings(config, db=db)
         with Store.open(settings.db, upgrade=True) as store:
             typer.echo(f"{settings.db}: schema at revision {store.current_revision()}")
+
+
+@db_app.command("stats")
+def db_stats(
+    db: DbOption = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    config: ConfigOption = None,
+) -> None:
+    """Counts of what the database holds: documents, links by state, checks, runs."""
+    with _exit_on_error():
+        settings = _settings(config, db=db)
+        with Store.open(settings.db) as store:
+            stats = store.stats()
+        typer.echo(render_stats(asdict(stats), output_format))
+
+
+@db_app.command("prune")
+def db_prune(
+    db: DbOption = None,
+    keep: Annotated[
+        int, typer.Option(help="Checks to keep per link besides state changes.", min=1)
+    ] = 10,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would go.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Thin old check history: keep every state change and the latest checks of each link."""
+    with _exit_on_error():
+        settings = _settings(config, db=db)
+        with Store.open(settings.db) as store:
+            pruned = store.prune(keep_latest=keep, dry_run=dry_run)
+        verb = "would delete" if dry_run else "deleted"
+        typer.echo(f"{verb} {pruned.checks_deleted} checks and {pruned.hops_deleted} hops")
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from linkcheck.check.scheduler import HostLimits, Limits
 from linkcheck.errors import ConfigError
 from linkcheck.extract import DEFAULT_EXTENSIONS, DEFAULT_MAX_BYTES, ExtractOptions
 from linkcheck.report import FORMATS
+from linkcheck.states import DeathPolicy
 from linkcheck.types import Verdict
 
 DEFAULT_DB = "sqlite:///linkcheck.db"
@@ -181,6 +182,10 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "insecure": _boolean,
     "max-age": _duration,
     "limit": _integer(1),
+    "budget": _duration,
+    "wait": _duration,
+    "confirm-checks": _integer(1),
+    "confirm-days": _number(0.0),
     "reparse": _boolean,
     "archive": _boolean,
     "archive-verdicts": _verdicts,
@@ -241,6 +246,11 @@ class Settings:
     archive_verdicts: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.SOFT_404})
     refresh_snapshots: bool = False
     ignore: tuple[str, ...] = ()
+    #: stop checking after this long; what is left stays due for the next run
+    budget: timedelta | None = None
+    #: how long to wait for another run holding the database (0: refuse at once)
+    wait: float = 0.0
+    death_policy: DeathPolicy = field(default_factory=DeathPolicy)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     check: CheckOptions = field(default_factory=CheckOptions)
     archive: ArchiveOptions = field(default_factory=ArchiveOptions)
@@ -390,6 +400,12 @@ def _build(
         archive_verdicts=v.get("archive-verdicts", defaults.archive_verdicts),
         refresh_snapshots=v.get("refresh", False),
         ignore=v.get("ignore", ()),
+        budget=v.get("budget"),
+        wait=v["wait"].total_seconds() if "wait" in v else 0.0,
+        death_policy=DeathPolicy(
+            confirm_checks=v.get("confirm-checks", defaults.death_policy.confirm_checks),
+            confirm_days=v.get("confirm-days", defaults.death_policy.confirm_days),
+        ),
         extract=ExtractOptions(
             extensions=v.get("extensions", DEFAULT_EXTENSIONS),
             max_bytes=v.get("max-file-size", DEFAULT_MAX_BYTES),

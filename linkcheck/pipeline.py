@@ -18,7 +18,7 @@ from aiohttp.abc import AbstractResolver
 from linkcheck.archive.wayback import MISSING_CREDENTIALS, Wayback
 from linkcheck.check.checker import Checker
 from linkcheck.config import Settings
-from linkcheck.errors import ArchiveError
+from linkcheck.errors import ArchiveError, UsageError
 from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.pages import looks_not_found
 from linkcheck.store import ScanStats, Store
@@ -28,6 +28,7 @@ from linkcheck.types import (
     Event,
     InputSkipped,
     LinkIgnored,
+    Notice,
     RunStatus,
     RunSummary,
     SaveOutcome,
@@ -119,15 +120,59 @@ async def check(
     """Scan ``inputs``, check every due link they cite, and record a run.
 
     Raises :class:`linkcheck.errors.NetworkUnreachable` (the run is marked failed,
-    nothing is recorded as dead) when nothing at all can be reached.
+    nothing is recorded as dead) when nothing at all can be reached, and
+    :class:`linkcheck.errors.DatabaseBusy` when another run holds the database
+    longer than ``settings.wait``.
     """
-    scanned = scan(store, inputs, settings, on_event=on_event)
-    run_id = store.start_run(inputs=inputs, options=settings.describe())
+    # The run (and its lock on the database) comes first: two runs never scan at once.
+    run_id = store.start_run(inputs=inputs, options=settings.describe(), wait=settings.wait)
+    return await _finish_run(
+        store, run_id, inputs, settings, on_event, resolver, sleep, resumed=False
+    )
+
+
+async def resume(
+    store: Store,
+    settings: Settings,
+    *,
+    run_id: int | None = None,
+    on_event: EventSink = _ignore,
+    resolver: AbstractResolver | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> CheckOutcome:
+    """Finish an interrupted run (the latest, or ``run_id``) without re-checking its links."""
+    run = store.resumable_run(run_id)
+    if run is None:
+        which = f"run {run_id} is not" if run_id else "no run is"
+        raise UsageError(f"{which} interrupted: nothing to resume")
+    inputs, _ = store.resume_run(run.id, wait=settings.wait)
+    on_event(Notice(f"resuming run {run.id} over {', '.join(inputs)}"))
+    return await _finish_run(
+        store, run.id, inputs, settings, on_event, resolver, sleep, resumed=True
+    )
+
+
+async def _finish_run(
+    store: Store,
+    run_id: int,
+    inputs: Sequence[str],
+    settings: Settings,
+    on_event: EventSink,
+    resolver: AbstractResolver | None,
+    sleep: Callable[[float], Awaitable[None]],
+    *,
+    resumed: bool,
+) -> CheckOutcome:
+    """Scan, check the run's due links, and close the run row whatever happens."""
     status = RunStatus.FAILED
     try:
+        scanned = scan(store, inputs, settings, on_event=on_event)
         urls = list(
             store.links_to_check(
-                documents=scanned.documents, max_age=settings.max_age, limit=settings.limit
+                documents=scanned.documents,
+                max_age=settings.max_age,
+                limit=settings.limit,
+                not_checked_in_run=run_id if resumed else None,
             )
         )
         on_event(ChecksPlanned(len(urls)))
@@ -149,17 +194,25 @@ async def check(
 async def _check_urls(
     store: Store,
     run_id: int,
-    urls: Iterable[str],
+    urls: Sequence[str],
     settings: Settings,
     on_event: EventSink,
     resolver: AbstractResolver | None,
     sleep: Callable[[float], Awaitable[None]],
 ) -> None:
     checker = Checker(settings.check, on_event=on_event, resolver=resolver, sleep=sleep)
-    with store.writer(run_id) as writer:
-        async with checker:
-            async for result in checker.check_all(urls):  # the checker emits LinkChecked
-                writer.add(result)
+    budget = settings.budget.total_seconds() if settings.budget else None
+    writer = store.writer(run_id, policy=settings.death_policy, recheck_good=settings.max_age)
+    checked = 0
+    with writer:
+        try:
+            async with asyncio.timeout(budget), checker:
+                async for result in checker.check_all(urls):  # the checker emits LinkChecked
+                    writer.add(result)
+                    checked += 1
+        except TimeoutError:
+            left = len(urls) - checked
+            on_event(Notice(f"time budget used up: {left} links left for the next run"))
 
 
 async def lookup_snapshots(

@@ -1,0 +1,107 @@
+"""Nightly runs: killed runs resume without re-checking, and runs never overlap."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from tests.web import TestWeb
+
+runner = CliRunner()
+
+
+def query(db: Path, sql: str) -> list[tuple[object, ...]]:
+    try:
+        with sqlite3.connect(db, timeout=5) as connection:
+            return connection.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def checks_written(db: Path) -> int:
+    rows = query(db, "select count(*) from checks")
+    return int(str(rows[0][0])) if rows else 0
+
+
+def start_check(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "linkcheck", "check", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def corpus(workdir: Path, web: TestWeb, fast: int, hanging: int) -> list[str]:
+    urls = [web.url(f"/page/p{n}") for n in range(fast)]
+    urls += [web.url(f"/hang-once/h{n}") for n in range(hanging)]
+    (workdir / "links.md").write_text("\n".join(f"<{url}>" for url in urls) + "\n")
+    return urls
+
+
+def test_a_killed_run_resumes_and_checks_every_link_exactly_once(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    urls = corpus(workdir, live_web, fast=20, hanging=4)
+    db = workdir / "linkcheck.db"
+    process = start_check("links.md", "--timeout", "120", "--retries", "0")
+    try:
+        assert wait_until(lambda: checks_written(db) >= 20, 30)
+        process.send_signal(signal.SIGKILL)  # no chance to clean up
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+    assert query(db, "select status from runs") == [("running",)]  # as the kill left it
+
+    resumed = runner.invoke(app, ["check", "--resume", "--format", "json"])
+    assert resumed.exit_code == 0, resumed.output
+
+    per_link = query(
+        db, "select l.url, count(*) from checks c join links l on l.id = c.link_id group by l.url"
+    )
+    assert sorted(url for url, _ in per_link) == sorted(urls)
+    assert {count for _, count in per_link} == {1}
+    assert query(db, "select id, status from runs") == [(1, "completed")]
+    # the hanging pages were asked twice: once by the killed run, once by the resumed one
+    assert live_web.requests_per_path["/hang-once/h0"] == 2
+    assert live_web.requests_per_path["/page/p0"] == 1
+
+
+def test_nothing_to_resume_is_a_usage_error(workdir: Path) -> None:
+    result = runner.invoke(app, ["check", "--resume"])
+    assert result.exit_code == 2
+    assert "nothing to resume" in result.stderr
+
+
+def test_a_second_run_refuses_while_one_is_running(workdir: Path, live_web: TestWeb) -> None:
+    corpus(workdir, live_web, fast=2, hanging=1)
+    db = workdir / "linkcheck.db"
+    first = start_check("links.md", "--timeout", "3", "--retries", "0")
+    try:
+        assert wait_until(lambda: checks_written(db) >= 2, 30)
+        second = runner.invoke(app, ["check", "links.md"])
+        assert second.exit_code == 3, second.output
+        assert "--wait" in second.stderr
+        waited = runner.invoke(app, ["check", "links.md", "--wait", "30s"])
+        assert waited.exit_code == 0, waited.output
+        assert first.wait(timeout=30) == 0
+    finally:
+        first.kill()
+    assert query(db, "select status from runs order by id") == [("completed",), ("completed",)]
