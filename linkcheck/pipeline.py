@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from aiohttp.abc import AbstractResolver
 
@@ -116,8 +116,12 @@ async def check(
     on_event: EventSink = _ignore,
     resolver: AbstractResolver | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> CheckOutcome:
     """Scan ``inputs``, check every due link they cite, and record a run.
+
+    ``now`` is the wall clock: results are stamped with it and due links are
+    chosen by it (tests drive nightly runs through it without waiting).
 
     Raises :class:`linkcheck.errors.NetworkUnreachable` (the run is marked failed,
     nothing is recorded as dead) when nothing at all can be reached, and
@@ -126,9 +130,8 @@ async def check(
     """
     # The run (and its lock on the database) comes first: two runs never scan at once.
     run_id = store.start_run(inputs=inputs, options=settings.describe(), wait=settings.wait)
-    return await _finish_run(
-        store, run_id, inputs, settings, on_event, resolver, sleep, resumed=False
-    )
+    machinery = _Machinery(on_event, resolver, sleep, now)
+    return await _finish_run(store, run_id, inputs, settings, machinery, resumed=False)
 
 
 async def resume(
@@ -139,6 +142,7 @@ async def resume(
     on_event: EventSink = _ignore,
     resolver: AbstractResolver | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> CheckOutcome:
     """Finish an interrupted run (the latest, or ``run_id``) without re-checking its links."""
     run = store.resumable_run(run_id)
@@ -147,9 +151,18 @@ async def resume(
         raise UsageError(f"{which} interrupted: nothing to resume")
     inputs, _ = store.resume_run(run.id, wait=settings.wait)
     on_event(Notice(f"resuming run {run.id} over {', '.join(inputs)}"))
-    return await _finish_run(
-        store, run.id, inputs, settings, on_event, resolver, sleep, resumed=True
-    )
+    machinery = _Machinery(on_event, resolver, sleep, now)
+    return await _finish_run(store, run.id, inputs, settings, machinery, resumed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Machinery:
+    """What a run is driven by besides its settings: events, resolver, clocks."""
+
+    on_event: EventSink
+    resolver: AbstractResolver | None
+    sleep: Callable[[float], Awaitable[None]]
+    now: Callable[[], datetime]
 
 
 async def _finish_run(
@@ -157,15 +170,14 @@ async def _finish_run(
     run_id: int,
     inputs: Sequence[str],
     settings: Settings,
-    on_event: EventSink,
-    resolver: AbstractResolver | None,
-    sleep: Callable[[float], Awaitable[None]],
+    machinery: _Machinery,
     *,
     resumed: bool,
 ) -> CheckOutcome:
     """Scan, check the run's due links, and close the run row whatever happens."""
     status = RunStatus.FAILED
     try:
+        on_event = machinery.on_event
         scanned = scan(store, inputs, settings, on_event=on_event)
         urls = list(
             store.links_to_check(
@@ -173,10 +185,11 @@ async def _finish_run(
                 max_age=settings.max_age,
                 limit=settings.limit,
                 not_checked_in_run=run_id if resumed else None,
+                now=machinery.now(),
             )
         )
         on_event(ChecksPlanned(len(urls)))
-        await _check_urls(store, run_id, urls, settings, on_event, resolver, sleep)
+        await _check_urls(store, run_id, urls, settings, machinery)
         status = RunStatus.COMPLETED
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = RunStatus.INTERRUPTED
@@ -185,7 +198,9 @@ async def _finish_run(
         store.finish_run(run_id, status)
     snapshots: tuple[Snapshot, ...] = ()
     if settings.archive_failures:
-        snapshots = await lookup_snapshots(store, settings, run_id=run_id, on_event=on_event)
+        snapshots = await lookup_snapshots(
+            store, settings, run_id=run_id, on_event=machinery.on_event
+        )
     summary = store.run_summary(run_id)
     assert summary is not None  # the run row was written above
     return CheckOutcome(run_id=run_id, summary=summary, scan=scanned, snapshots=snapshots)
@@ -196,11 +211,15 @@ async def _check_urls(
     run_id: int,
     urls: Sequence[str],
     settings: Settings,
-    on_event: EventSink,
-    resolver: AbstractResolver | None,
-    sleep: Callable[[float], Awaitable[None]],
+    machinery: _Machinery,
 ) -> None:
-    checker = Checker(settings.check, on_event=on_event, resolver=resolver, sleep=sleep)
+    checker = Checker(
+        settings.check,
+        on_event=machinery.on_event,
+        resolver=machinery.resolver,
+        sleep=machinery.sleep,
+        now=machinery.now,
+    )
     budget = settings.budget.total_seconds() if settings.budget else None
     writer = store.writer(run_id, policy=settings.death_policy, recheck_good=settings.max_age)
     checked = 0
@@ -212,7 +231,7 @@ async def _check_urls(
                     checked += 1
         except TimeoutError:
             left = len(urls) - checked
-            on_event(Notice(f"time budget used up: {left} links left for the next run"))
+            machinery.on_event(Notice(f"time budget used up: {left} links left for the next run"))
 
 
 async def lookup_snapshots(

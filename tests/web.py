@@ -27,6 +27,7 @@ Routes (the same on every host):
 ``/flaky/{n}/{key}``           503 for the first ``n`` calls per key, then 200
 ``/slow/{seconds}``            waits, then 200 (``/slow/...`` also counts in-flight requests)
 ``/hang-once/{key}``           the first call per key hangs (up to 60 s), later calls answer 200
+``/switch/{key}``              answers ``statuses[key]`` (default 200): tests change it per night
 ``/trickle/{interval}``        200 headers at once, then one byte per ``interval`` seconds
 ``/huge``                      a 50 MB HTML body streamed lazily in 64 KiB chunks
 ``/not-html``                  200 ``application/octet-stream``
@@ -129,6 +130,7 @@ class TestWeb:
         self.in_flight: Counter[str] = Counter()
         self.max_in_flight: Counter[str] = Counter()
         self.bytes_sent: Counter[str] = Counter()
+        self.statuses: dict[str, int] = {}
         self._calls: Counter[str] = Counter()
         self._ports: dict[str, int] = {}
         self._tls_port: int | None = None
@@ -208,6 +210,7 @@ class TestWeb:
         get("/flaky/{n}/{key}", self._flaky)
         get("/slow/{seconds}", self._slow)
         get("/hang-once/{key}", self._hang_once)
+        get("/switch/{key}", self._switch)
         get("/trickle/{interval}", self._trickle)
         get("/huge", self._huge)
         get(
@@ -312,6 +315,10 @@ class TestWeb:
         if self._call_number(f"hang-once/{request.match_info['key']}") == 1:
             await asyncio.sleep(60)  # bounded: the client is killed or gives up long before
         return html(page("Finally"))
+
+    async def _switch(self, request: web.Request) -> web.Response:
+        status = self.statuses.get(request.match_info["key"], 200)
+        return html(page(f"Switch {status}"), status)
 
     async def _trickle(self, request: web.Request) -> web.StreamResponse:
         interval = float(request.match_info["interval"])

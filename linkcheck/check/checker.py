@@ -51,8 +51,10 @@ class Checker:
         resolver: aiohttp.abc.AbstractResolver | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._options = options
+        self._now = now  # the wall clock stamped on results (injected for nightly tests)
         self._on_event = on_event
         self._given_resolver = resolver
         self._clock = clock
@@ -159,7 +161,7 @@ class Checker:
         return CheckResult(
             url=observation.url,
             verdict=judgement.verdict,
-            checked_at=datetime.now(UTC),
+            checked_at=self._now(),
             status_code=observation.status,
             final_url=observation.final_url,
             hops=hops,
