@@ -12,11 +12,11 @@ import asyncio
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -24,15 +24,30 @@ from linkcheck import __version__, pipeline
 from linkcheck.config import Settings, load_settings
 from linkcheck.errors import LinkcheckError, UsageError
 from linkcheck.extract import UnchangedInput, extract_documents
-from linkcheck.policy import FailurePolicy, failing_urls_in, failing_urls_in_report
+from linkcheck.policy import (
+    FailurePolicy,
+    FailureWatch,
+    failing_urls_in,
+    failing_urls_in_report,
+)
 from linkcheck.progress import ConsoleProgress, wants_live_display
 from linkcheck.report import FORMATS, render
 from linkcheck.report.changes import render_changes
 from linkcheck.report.history import render_history
+from linkcheck.report.json_report import write_json
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.stats import render_stats
 from linkcheck.store import Store
-from linkcheck.types import Document, SaveOutcome, SkippedInput, Snapshot, Verdict
+from linkcheck.types import (
+    Document,
+    LinkChange,
+    LinkRow,
+    RunSummary,
+    SaveOutcome,
+    SkippedInput,
+    Snapshot,
+    Verdict,
+)
 from linkcheck.urls import InvalidURL, normalize_url
 
 app = typer.Typer(
@@ -355,20 +370,16 @@ def check(
                 else pipeline.check(store, paths or [], settings, on_event=progress.handle)
             )
             outcome = asyncio.run(work)
-            data = ReportData(
-                links=list(store.link_rows(run_id=outcome.run_id)), run=outcome.summary
-            )
-        _emit(settings, data, output)
-        policy = FailurePolicy(settings.fail_on, settings.ignore, known_bad)
-        failures = policy.failures(data.links)
-        excused = len(failing_urls_in(data.links, settings.fail_on)) - len(failures)
-        if excused and not quiet:
+            watch = FailureWatch(FailurePolicy(settings.fail_on, settings.ignore, known_bad))
+            rows = watch.watch(store.link_rows(run_id=outcome.run_id))
+            _emit(settings, rows, output, run=outcome.summary)
+        if watch.excused and not quiet:
             typer.echo(
-                f"linkcheck: {excused} failing links not counted (ignored or already failing "
-                "in the baseline)",
+                f"linkcheck: {watch.excused} failing links not counted (ignored or already "
+                "failing in the baseline)",
                 err=True,
             )
-        if failures:
+        if watch.failures:
             raise typer.Exit(EXIT_FAILING)
 
 
@@ -385,23 +396,40 @@ def _baseline_failures(store: Store, baseline: str, settings: Settings) -> froze
 
 def _emit(
     settings: Settings,
-    data: ReportData,
+    rows: Iterable[LinkRow],
     output: Path | None,
     *,
+    run: RunSummary | None = None,
+    runs: Sequence[RunSummary] = (),
+    changes: Sequence[LinkChange] = (),
     group_by: str | None = None,
     show_all: bool = False,
 ) -> None:
+    """Render the report to stdout or ``output``; JSON streams row by row."""
     options = ReportOptions(
         fail_on=settings.fail_on,
         color=output is None and wants_live_display(sys.stdout),
         group_by=group_by,  # type: ignore[arg-type]  # checked by the command
         show_all=show_all,
     )
-    text = render(settings.format, data, options)
+    with _destination(output) as stream:
+        if settings.format == "json":
+            write_json(rows, options, stream, run=run)
+        else:
+            data = ReportData(links=list(rows), run=run, runs=runs, changes=changes)
+            stream.write(render(settings.format, data, options) + "\n")
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[TextIO]:
     if output is None:
-        typer.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
+        yield sys.stdout
+        return
+    try:
+        with output.open("w", encoding="utf-8") as stream:
+            yield stream
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
 
 
 # --------------------------------------------------------------------------- report
@@ -452,13 +480,16 @@ def report(
                 found = store.changes(run_id=summary.id)
                 typer.echo(render_changes(found, settings.format))
                 return
-            data = ReportData(
-                links=list(store.link_rows(run_id=summary.id, verdicts=verdicts)),
+            _emit(
+                settings,
+                store.link_rows(run_id=summary.id, verdicts=verdicts),
+                output,
                 run=summary,
                 runs=list(reversed(store.runs(limit=100))),
                 changes=store.changes(run_id=summary.id),
+                group_by=group_by,
+                show_all=show_all,
             )
-        _emit(settings, data, output, group_by=group_by, show_all=show_all)
 
 
 def _verdict_filter(text: str | None) -> frozenset[Verdict] | None:

@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from aiohttp.abc import AbstractResolver
 
-from linkcheck.archive.wayback import MISSING_CREDENTIALS, Wayback
 from linkcheck.check.checker import Checker
 from linkcheck.config import Settings
 from linkcheck.errors import ArchiveError, UsageError
@@ -36,6 +36,9 @@ from linkcheck.types import (
     Snapshot,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from linkcheck.archive.wayback import Wayback
 
 EventSink = Callable[[Event], None]
 
@@ -255,7 +258,7 @@ async def lookup_snapshots(
     if not rows:
         return ()
     found: list[Snapshot] = []
-    async with Wayback(settings.archive, is_not_found=looks_not_found, on_event=on_event) as wb:
+    async with _wayback(settings, on_event) as wb:
         for row in rows:
             snapshot = await wb.lookup(
                 row.url,
@@ -280,10 +283,12 @@ async def save_live_links(
     Raises :class:`linkcheck.errors.ArchiveError` when no credentials are set.
     """
     if not settings.archive.has_credentials:
+        from linkcheck.archive.wayback import MISSING_CREDENTIALS
+
         raise ArchiveError(MISSING_CREDENTIALS)
     live = (row.url for row in store.link_rows(run_id=run_id, verdicts=_LIVE_VERDICTS))
     outcomes: list[SaveOutcome] = []
-    async with Wayback(settings.archive, is_not_found=looks_not_found, on_event=on_event) as wb:
+    async with _wayback(settings, on_event) as wb:
         for url in live:
             if limit is not None and len(outcomes) >= limit:
                 break
@@ -296,6 +301,13 @@ async def save_live_links(
 
 
 _LIVE_VERDICTS = frozenset({Verdict.ALIVE, Verdict.MOVED})
+
+
+def _wayback(settings: Settings, on_event: EventSink) -> Wayback:
+    # Imported here: waybackpy and requests cost start-up time most runs never use.
+    from linkcheck.archive.wayback import Wayback
+
+    return Wayback(settings.archive, is_not_found=looks_not_found, on_event=on_event)
 
 
 def _citation_date(dates: Iterable[date | None]) -> date | None:

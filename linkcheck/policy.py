@@ -10,32 +10,55 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from linkcheck.errors import InputError
 from linkcheck.types import LinkRow, Verdict
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FailurePolicy:
     fail_on: frozenset[Verdict]
     ignore: tuple[str, ...] = ()
     #: URLs already failing in the baseline: not held against this run
     baseline: frozenset[str] = frozenset()
 
+    def failing(self, row: LinkRow) -> bool:
+        """The row's verdict is one ``--fail-on`` names (excused or not)."""
+        return row.result is not None and row.result.verdict in self.fail_on
+
+    def excused(self, row: LinkRow) -> bool:
+        """A failing row that is ignored or was failing in the baseline already."""
+        return row.url in self.baseline or any(p.search(row.url) for p in self._ignored)
+
     def failures(self, rows: Iterable[LinkRow]) -> list[LinkRow]:
         """The rows that fail the run, in the order given."""
-        ignored = [re.compile(pattern) for pattern in self.ignore]
-        return [
-            row
-            for row in rows
-            if row.result is not None
-            and row.result.verdict in self.fail_on
-            and row.url not in self.baseline
-            and not any(pattern.search(row.url) for pattern in ignored)
-        ]
+        return [row for row in rows if self.failing(row) and not self.excused(row)]
+
+    @cached_property
+    def _ignored(self) -> list[re.Pattern[str]]:
+        return [re.compile(pattern) for pattern in self.ignore]
+
+
+class FailureWatch:
+    """Counts failures as report rows stream past, so no row list is kept."""
+
+    def __init__(self, policy: FailurePolicy) -> None:
+        self.policy = policy
+        self.failures = 0
+        self.excused = 0
+
+    def watch(self, rows: Iterable[LinkRow]) -> Iterator[LinkRow]:
+        for row in rows:
+            if self.policy.failing(row):
+                if self.policy.excused(row):
+                    self.excused += 1
+                else:
+                    self.failures += 1
+            yield row
 
 
 def failing_urls_in(rows: Iterable[LinkRow], fail_on: Collection[Verdict]) -> frozenset[str]:

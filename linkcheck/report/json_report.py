@@ -6,52 +6,108 @@ or drop one.  Datetimes are ISO 8601; absent values are ``null``.
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TextIO
 
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import (
     VERDICT_ORDER,
     by_url,
-    citation_count,
-    document_count,
     domain_of,
-    failing_rows,
     is_failing,
     iso,
     sorted_citations,
-    verdict_counts,
+    verdict_name,
 )
-from linkcheck.types import CitationRef, Hop, LinkRow
+from linkcheck.types import CitationRef, Hop, LinkRow, RunSummary
 
 JsonObject = dict[str, Any]
 
 
 def render_json(data: ReportData, options: ReportOptions) -> str:
-    document: JsonObject = {
-        "run": _run(data),
-        "summary": _summary(data, options),
-        "links": [_link(row, options) for row in by_url(data.links)],
-    }
-    if data.generated_at is not None:
-        document["generated_at"] = iso(data.generated_at)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    buffer = io.StringIO()
+    write_json(
+        by_url(data.links),
+        options,
+        buffer,
+        run=data.run,
+        generated_at=data.generated_at,
+    )
+    return buffer.getvalue()
 
 
-def _run(data: ReportData) -> JsonObject:
+def write_json(
+    links: Iterable[LinkRow],
+    options: ReportOptions,
+    stream: TextIO,
+    *,
+    run: RunSummary | None = None,
+    generated_at: datetime | None = None,
+) -> None:
+    """Write the report as links arrive: memory stays flat however many links there are.
+
+    Links come first, one per line; ``run`` and ``summary`` follow, since without
+    a stored run the counts are only known once every link has been seen.
+    """
+    tally = _Tally()
+    stream.write('{"links": [')
+    for index, row in enumerate(links):
+        stream.write(",\n  " if index else "\n  ")
+        stream.write(json.dumps(_link(row, options), ensure_ascii=False))
+        tally.add(row, options)
+    stream.write("\n],\n")
+    tail: JsonObject = {"run": _run(run, tally), "summary": tally.summary(options)}
+    if generated_at is not None:
+        tail["generated_at"] = iso(generated_at)
+    for index, (key, value) in enumerate(tail.items()):
+        separator = ",\n" if index < len(tail) - 1 else "\n"
+        stream.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{separator}")
+    stream.write("}\n")
+
+
+class _Tally:
+    """Counts kept while streaming: verdicts, citations, documents, failures."""
+
+    def __init__(self) -> None:
+        self.links = 0
+        self.citations = 0
+        self.failing = 0
+        self.documents: set[str] = set()
+        self.verdicts: Counter[str] = Counter()
+
+    def add(self, row: LinkRow, options: ReportOptions) -> None:
+        self.links += 1
+        self.citations += len(row.citations)
+        self.documents.update(ref.document for ref in row.citations)
+        self.failing += is_failing(row, options)
+        self.verdicts[verdict_name(row)] += 1
+
+    def summary(self, options: ReportOptions) -> JsonObject:
+        return {
+            "links": self.links,
+            "citations": self.citations,
+            "documents": len(self.documents),
+            "failing": self.failing,
+            "fail_on": sorted(str(verdict) for verdict in options.fail_on),
+        }
+
+
+def _run(run: RunSummary | None, tally: _Tally) -> JsonObject:
     """The run's counts per verdict (every verdict, zeros included) beside its times.
 
     Without a stored run (e.g. a report over a filtered selection) the counts
-    are taken from the links shown.
+    are those of the links shown.
     """
-    run = data.run
     if run is not None:
         counts = {str(verdict): run.counts.get(verdict, 0) for verdict in VERDICT_ORDER}
         total = run.total or sum(counts.values())
     else:
-        counted = verdict_counts(data.links)
-        counts = {str(verdict): counted.get(str(verdict), 0) for verdict in VERDICT_ORDER}
-        total = len(data.links)
+        counts = {str(verdict): tally.verdicts.get(str(verdict), 0) for verdict in VERDICT_ORDER}
+        total = tally.links
     return {
         "id": run.id if run else None,
         **counts,
@@ -59,16 +115,6 @@ def _run(data: ReportData) -> JsonObject:
         "started_at": iso(run.started_at) if run else None,
         "finished_at": iso(run.finished_at) if run else None,
         "status": str(run.status) if run else None,
-    }
-
-
-def _summary(data: ReportData, options: ReportOptions) -> JsonObject:
-    return {
-        "links": len(data.links),
-        "citations": citation_count(data.links),
-        "documents": document_count(data.links),
-        "failing": len(failing_rows(data, options)),
-        "fail_on": sorted(str(verdict) for verdict in options.fail_on),
     }
 
 
