@@ -251,3 +251,16 @@ def test_unreadable_baseline_is_a_usage_error(workdir: Path) -> None:
     result = runner.invoke(app, ["check", "a.md", "--baseline", "base.json"])
     assert result.exit_code == 2
     assert "base.json" in result.stderr
+
+
+def test_max_age_skips_recently_good_links_but_rechecks_failing_ones(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    good, bad = live_web.url("/ok"), live_web.url("/status/404")
+    (workdir / "a.md").write_text(f"<{good}>\n<{bad}>\n")
+    assert runner.invoke(app, ["check", "a.md", "--max-age", "1d"]).exit_code == 1
+    assert live_web.requests_per_path["/ok"] == 1
+    again = runner.invoke(app, ["check", "a.md", "--max-age", "1d"])
+    assert again.exit_code == 1, again.output  # the dead link is checked again and still fails
+    assert live_web.requests_per_path["/ok"] == 1  # no request for the recently good link
+    assert live_web.requests_per_path["/status/404"] == 2
