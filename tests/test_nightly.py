@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -105,3 +106,32 @@ def test_a_second_run_refuses_while_one_is_running(workdir: Path, live_web: Test
     finally:
         first.kill()
     assert query(db, "select status from runs order by id") == [("completed",), ("completed",)]
+
+
+def test_report_changes_db_stats_and_prune_from_the_command_line(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    live_web.statuses["gone"] = 404
+    gone, fine = live_web.url("/switch/gone"), live_web.url("/ok")
+    (workdir / "links.md").write_text(f"<{gone}>\n<{fine}>\n")
+    for _ in range(3):
+        runner.invoke(app, ["check", "links.md"])
+
+    changes = runner.invoke(app, ["report", "--changes", "--run", "1"])
+    assert changes.exit_code == 0, changes.output
+    assert "Newly failing (1)" in changes.stdout and gone in changes.stdout
+    latest = runner.invoke(app, ["report", "--changes"])
+    assert "No changes" in latest.stdout  # the transition is reported once, in run 1
+
+    stats = runner.invoke(app, ["db", "stats", "--format", "json"])
+    assert stats.exit_code == 0, stats.output
+    figures = json.loads(stats.stdout)
+    assert (figures["links"], figures["checks"], figures["runs"]) == (2, 6, 3)
+    assert figures["links_by_state"] == {"failing": 1, "alive": 1}
+
+    pruned = runner.invoke(app, ["db", "prune", "--keep", "1"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "deleted" in pruned.stdout
+    # each link keeps its first check (a change of state) and its latest one
+    remaining = query(workdir / "linkcheck.db", "select count(*) from checks")
+    assert remaining == [(4,)]
