@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, func, or_, select
 
 from linkcheck.store.batching import chunked
-from linkcheck.store.convert import check_result
+from linkcheck.store.convert import CHECK_COLUMNS, check_result
 from linkcheck.store.db import read_connection
 from linkcheck.store.links import LINK_STATES
 from linkcheck.store.queries import PAGE, citation_refs, hops_by_check, latest_run_id
@@ -61,7 +61,11 @@ def _transitions_query(run_ids: Sequence[int]) -> Any:
         select(
             links.c.url,
             checks.c.id.label("check_id"),
-            *[column for column in checks.c if column.name != "id"],
+            checks.c.link_id,
+            checks.c.run_id,
+            checks.c.state_before,
+            checks.c.state_after,
+            *CHECK_COLUMNS,
         )
         .join(links, links.c.id == checks.c.link_id)
         .where(
@@ -84,7 +88,7 @@ def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkChan
             checked_at=row.checked_at,
             run_id=row.run_id,
             citations=tuple(refs.get(row.link_id, ())),
-            result=check_result(row.url, row, found_hops.get(row.check_id, ())),
+            result=check_result(row.url, row[6:], found_hops.get(row.check_id, ())),
         )
         for row in page
     ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
 
+from linkcheck.store.schema import checks
 from linkcheck.types import (
     CheckResult,
     CitationRef,
@@ -37,7 +38,14 @@ def encode_lines(lines: Iterable[int]) -> str:
 
 
 def decode_lines(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(",") if part)
+    return tuple(map(int, text.split(","))) if text else ()
+
+
+# Look-ups for stored enumeration values: several times cheaper than calling the
+# enum class, which matters once per row of a report.
+_VERDICTS = {verdict.value: verdict for verdict in Verdict}
+_ERROR_KINDS = {kind.value: kind for kind in ErrorKind}
+_ROLES = {role.value: role for role in Role}
 
 
 def check_row_values(
@@ -85,37 +93,67 @@ def hop_row_values(check_id: int, hops: Sequence[Hop]) -> list[dict[str, Any]]:
     ]
 
 
-def check_result(url: str, row: Row[Any], hops: Sequence[Hop]) -> CheckResult:
-    """A :class:`CheckResult` from a ``checks`` row (selected with its column names)."""
+#: The ``checks`` columns :func:`check_result` reads, in its order: select them last.
+CHECK_COLUMNS = (
+    checks.c.checked_at,
+    checks.c.verdict,
+    checks.c.status_code,
+    checks.c.final_url,
+    checks.c.error_kind,
+    checks.c.error,
+    checks.c.title,
+    checks.c.fingerprint,
+    checks.c.elapsed_ms,
+    checks.c.attempts,
+    checks.c.method,
+)
+
+
+def check_result(url: str, values: Sequence[Any], hops: Sequence[Hop]) -> CheckResult:
+    """A :class:`CheckResult` from the values of :data:`CHECK_COLUMNS`, in that order.
+
+    Positional, not by column name: this runs once per row of every report.
+    """
+    (
+        checked_at,
+        verdict,
+        status_code,
+        final_url,
+        error_kind,
+        error,
+        title,
+        fingerprint,
+        elapsed_ms,
+        attempts,
+        method,
+    ) = values
     return CheckResult(
         url=url,
-        verdict=Verdict(row.verdict),
-        checked_at=row.checked_at,
-        status_code=row.status_code,
-        final_url=row.final_url,
+        verdict=_VERDICTS[verdict],
+        checked_at=checked_at,
+        status_code=status_code,
+        final_url=final_url,
         hops=tuple(hops),
-        error_kind=ErrorKind(row.error_kind) if row.error_kind is not None else None,
-        error=row.error,
-        title=row.title,
-        fingerprint=row.fingerprint,
-        elapsed_ms=row.elapsed_ms,
-        attempts=row.attempts,
-        method=row.method,
+        error_kind=_ERROR_KINDS[error_kind] if error_kind is not None else None,
+        error=error,
+        title=title,
+        fingerprint=fingerprint,
+        elapsed_ms=elapsed_ms,
+        attempts=attempts,
+        method=method,
     )
 
 
-def hop(row: Row[Any]) -> Hop:
-    return Hop(url=row.url, status_code=row.status_code, location=row.location)
-
-
-def citation_ref(row: Row[Any]) -> CitationRef:
-    """A :class:`CitationRef` from a citations row joined with its document's ``path``."""
+def citation_ref(
+    document: str, lines: str, role: str, title: str | None, cited_at: date | None
+) -> CitationRef:
+    """A :class:`CitationRef` from a citation's stored values and its document's path."""
     return CitationRef(
-        document=row.path,
-        lines=decode_lines(row.lines),
-        role=Role(row.role),
-        title=row.title,
-        cited_at=row.cited_at,
+        document=document,
+        lines=decode_lines(lines),
+        role=_ROLES[role],
+        title=title,
+        cited_at=cited_at,
     )
 
 

@@ -11,9 +11,9 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy import Connection, Engine, Row, bindparam, func, select
 
-from linkcheck.store.convert import check_result, citation_ref, hop, snapshot
+from linkcheck.store.convert import CHECK_COLUMNS, check_result, citation_ref, snapshot
 from linkcheck.store.db import read_connection
 from linkcheck.store.links import LINK_STATES, link_id
 from linkcheck.store.schema import checks, citations, documents, hops, links, runs, snapshots
@@ -148,14 +148,15 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
     )
     query = (
         select(
-            links.c.id.label("link_id"),
+            links.c.id,
             links.c.url,
             links.c.state,
             links.c.last_check_id,
             links.c.first_failed_at,
             links.c.confirmed_dead_at,
-            checks.c.id.label("check_id"),
-            *[column for column in checks.c if column.name not in ("id", "link_id")],
+            checks.c.id,
+            checks.c.state_after,
+            *CHECK_COLUMNS,  # last: _assemble hands these to check_result as they are
         )
         .join(checks, checks.c.link_id == links.c.id)
         .where(checks.c.run_id == run_id, checks.c.id == latest_in_run)
@@ -168,63 +169,93 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
     return query
 
 
-def _assemble(connection: Connection, page: Sequence[Row[Any]]) -> list[LinkRow]:
-    link_ids = [row.link_id for row in page]
-    found_hops = hops_by_check(connection, [row.check_id for row in page])
+def _assemble(connection: Connection, page: Sequence[Any]) -> list[LinkRow]:
+    """Link rows for one page of ``_link_rows_query`` (positional: this runs per row)."""
+    link_ids = [row[0] for row in page]
+    found_hops = hops_by_check(connection, [row[6] for row in page])
     refs = citation_refs(connection, link_ids)
     latest_snapshots = _latest_snapshots(connection, link_ids)
-    return [
-        LinkRow(
-            url=row.url,
-            citations=tuple(refs.get(row.link_id, ())),
-            result=check_result(row.url, row, found_hops.get(row.check_id, ())),
-            snapshot=snapshot(row.url, latest_snapshots[row.link_id])
-            if row.link_id in latest_snapshots
-            else None,
-            **_state_then(row),
+    assembled = []
+    for row in page:
+        link_id, url, state, last_check_id, first_failed, dead_at, check_id, state_after = row[:8]
+        check_values = row[8:]
+        found = latest_snapshots.get(link_id)
+        assembled.append(
+            LinkRow(
+                url=url,
+                citations=tuple(refs.get(link_id, ())),
+                result=check_result(url, check_values, found_hops.get(check_id, ())),
+                snapshot=snapshot(url, found) if found is not None else None,
+                **_state_then(
+                    # A check from before 0002 has no state: the link's own applies
+                    # if this check is its latest.
+                    state_after if state_after is not None or check_id != last_check_id else state,
+                    at=check_values[0],
+                    first_failed=first_failed,
+                    dead_at=dead_at,
+                ),
+            )
         )
-        for row in page
-    ]
+    return assembled
 
 
-def _state_then(row: Row[Any]) -> dict[str, Any]:
-    """The link's state as of the row's check, with the dates that still applied then.
-
-    The check's own ``state_after`` says it; for a check written before states
-    were recorded, the link's current state stands in if that check is its latest.
-    """
-    if row.state_after is not None:
-        state = LINK_STATES[row.state_after]
-    elif row.state is not None and row.check_id == row.last_check_id:
-        state = LINK_STATES[row.state]
-    else:
+def _state_then(
+    state_value: str | None,
+    *,
+    at: datetime,
+    first_failed: datetime | None,
+    dead_at: datetime | None,
+) -> dict[str, Any]:
+    """The state as of a check (its ``state_after``), with the dates that applied then."""
+    if state_value is None:
         return {}
-    at = row.checked_at
+    state = LINK_STATES[state_value]
     failing = state is LinkState.FAILING or state is LinkState.DEAD
-    first_failed = row.first_failed_at
-    dead_at = row.confirmed_dead_at
     return {
         "state": state,
         "first_failed_at": first_failed
-        if failing and first_failed and first_failed <= at
+        if failing and first_failed is not None and first_failed <= at
         else None,
         "confirmed_dead_at": dead_at
-        if state is LinkState.DEAD and dead_at and dead_at <= at
+        if state is LinkState.DEAD and dead_at is not None and dead_at <= at
         else None,
     }
+
+
+# Prepared once: ``IN`` lists bound as one expanding parameter skip the
+# per-element coercion that a literal list costs on every page.
+_HOPS_OF_CHECKS = (
+    select(hops.c.check_id, hops.c.url, hops.c.status_code, hops.c.location)
+    .where(hops.c.check_id.in_(bindparam("ids", expanding=True)))
+    .order_by(hops.c.check_id, hops.c.position)
+)
+_CITATIONS_OF_LINKS = (
+    select(
+        citations.c.link_id,
+        citations.c.lines,
+        citations.c.role,
+        citations.c.title,
+        citations.c.cited_at,
+        documents.c.path,
+    )
+    .join(documents, documents.c.id == citations.c.document_id)
+    .where(citations.c.link_id.in_(bindparam("ids", expanding=True)))
+    .order_by(citations.c.link_id, documents.c.path, citations.c.id)
+)
+_SNAPSHOTS_OF_LINKS = (
+    select(snapshots)
+    .where(snapshots.c.link_id.in_(bindparam("ids", expanding=True)))
+    .order_by(snapshots.c.link_id, snapshots.c.looked_up_at, snapshots.c.id)
+)
 
 
 def hops_by_check(connection: Connection, check_ids: Sequence[int]) -> dict[int, list[Hop]]:
     found: dict[int, list[Hop]] = defaultdict(list)
     if not check_ids:
         return found
-    query = (
-        select(hops)
-        .where(hops.c.check_id.in_(check_ids))
-        .order_by(hops.c.check_id, hops.c.position)
-    )
-    for row in connection.execute(query):
-        found[row.check_id].append(hop(row))
+    rows = connection.execute(_HOPS_OF_CHECKS, {"ids": list(check_ids)}).all()
+    for check_id, url, status_code, location in rows:
+        found[check_id].append(Hop(url, status_code, location))
     return found
 
 
@@ -232,14 +263,9 @@ def citation_refs(connection: Connection, link_ids: Sequence[int]) -> dict[int, 
     found: dict[int, list[CitationRef]] = defaultdict(list)
     if not link_ids:
         return found
-    query = (
-        select(citations, documents.c.path)
-        .join(documents, documents.c.id == citations.c.document_id)
-        .where(citations.c.link_id.in_(link_ids))
-        .order_by(citations.c.link_id, documents.c.path, citations.c.id)
-    )
-    for row in connection.execute(query):
-        found[row.link_id].append(citation_ref(row))
+    rows = connection.execute(_CITATIONS_OF_LINKS, {"ids": list(link_ids)}).all()
+    for cited, lines, role, title, cited_at, path in rows:
+        found[cited].append(citation_ref(path, lines, role, title, cited_at))
     return found
 
 
@@ -247,12 +273,7 @@ def _latest_snapshots(connection: Connection, link_ids: Sequence[int]) -> dict[i
     latest: dict[int, Row[Any]] = {}
     if not link_ids:
         return latest
-    query = (
-        select(snapshots)
-        .where(snapshots.c.link_id.in_(link_ids))
-        .order_by(snapshots.c.link_id, snapshots.c.looked_up_at, snapshots.c.id)
-    )
-    for row in connection.execute(query):
+    for row in connection.execute(_SNAPSHOTS_OF_LINKS, {"ids": list(link_ids)}).all():
         latest[row.link_id] = row  # ascending order: the last one seen is the newest
     return latest
 
@@ -266,13 +287,13 @@ def history(engine: Engine, url: str) -> list[CheckResult]:
         if found is None:
             return []
         query = (
-            select(checks)
+            select(checks.c.id, *CHECK_COLUMNS)
             .where(checks.c.link_id == found)
             .order_by(checks.c.checked_at, checks.c.id)
         )
         rows = connection.execute(query).all()
-        found_hops = hops_by_check(connection, [row.id for row in rows])
-    return [check_result(url, row, found_hops.get(row.id, ())) for row in rows]
+        found_hops = hops_by_check(connection, [row[0] for row in rows])
+    return [check_result(url, row[1:], found_hops.get(row[0], ())) for row in rows]
 
 
 def citations_of(engine: Engine, url: str) -> list[CitationRef]:
