@@ -15,13 +15,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
 
 from linkcheck import __version__, pipeline
-from linkcheck.config import Settings, load_settings
+from linkcheck.config import Settings, load_settings, parse_duration
 from linkcheck.errors import LinkcheckError, UsageError
 from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.policy import (
@@ -42,6 +43,7 @@ from linkcheck.types import (
     Document,
     LinkChange,
     LinkRow,
+    LinkState,
     RunSummary,
     SaveOutcome,
     SkippedInput,
@@ -454,6 +456,20 @@ def report(
     fail_on: Annotated[
         str | None, typer.Option("--fail-on", help="Verdicts shown as failures.")
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Every link whose latest check, in any run, is this recent: a date "
+            "(2026-01-31) or a duration (7d).",
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state", help="Comma-separated link states: alive, failing, dead, recovered."
+        ),
+    ] = None,
     changes: Annotated[
         bool,
         typer.Option(
@@ -480,16 +496,46 @@ def report(
                 found = store.changes(run_id=summary.id)
                 typer.echo(render_changes(found, settings.format))
                 return
+            rows = store.link_rows(
+                run_id=None if since else summary.id,
+                verdicts=verdicts,
+                since=_since(since) if since else None,
+                states=_state_filter(state),
+            )
             _emit(
                 settings,
-                store.link_rows(run_id=summary.id, verdicts=verdicts),
+                rows,
                 output,
-                run=summary,
+                run=None if since else summary,
                 runs=list(reversed(store.runs(limit=100))),
                 changes=store.changes(run_id=summary.id),
                 group_by=group_by,
                 show_all=show_all,
             )
+
+
+def _since(text: str) -> datetime:
+    """A date (midnight UTC) or a duration back from now."""
+    try:
+        return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        return datetime.now(UTC) - parse_duration(text)
+    except ValueError:
+        raise UsageError(
+            f"--since: expected a date such as 2026-01-31 or a duration such as 7d, got {text!r}"
+        ) from None
+
+
+def _state_filter(text: str | None) -> frozenset[LinkState] | None:
+    if text is None:
+        return None
+    try:
+        return frozenset(LinkState(s.strip()) for s in text.split(",") if s.strip())
+    except ValueError:
+        known = ", ".join(s.value for s in LinkState)
+        raise UsageError(f"--state: unknown state in {text!r}; choose from {known}") from None
 
 
 def _verdict_filter(text: str | None) -> frozenset[Verdict] | None:

@@ -130,7 +130,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-def _duration(value: object) -> timedelta:
+def parse_duration(value: object) -> timedelta:
     """``90``, ``90s``, ``15m``, ``12h``, ``7d`` or ``2w``."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return timedelta(seconds=float(value))
@@ -180,10 +180,10 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "exclude-private": _boolean,
     "head": _boolean,
     "insecure": _boolean,
-    "max-age": _duration,
+    "max-age": parse_duration,
     "limit": _integer(1),
-    "budget": _duration,
-    "wait": _duration,
+    "budget": parse_duration,
+    "wait": parse_duration,
     "confirm-checks": _integer(1),
     "confirm-days": _number(0.0),
     "reparse": _boolean,
@@ -193,7 +193,7 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "wayback-url": _http_url,
     "archive-rate": _number(0.0, strict=True),
     "archive-timeout": _number(0.0, strict=True),
-    "save-within": _duration,
+    "save-within": parse_duration,
     "save-daily-cap": _integer(1),
     "save-poll-interval": _number(0.0, strict=True),
     "extensions": _extensions,

@@ -104,9 +104,10 @@ def scan(
 def _unchanged_in(store: Store, settings: Settings) -> Callable[[str, str], bool] | None:
     if settings.reparse:
         return None
+    known = store.document_hashes()  # one query, not one per document
 
     def unchanged(path: str, content_hash: str) -> bool:
-        return store.known_hash(path) == content_hash
+        return known.get(path) == content_hash
 
     return unchanged
 

@@ -135,3 +135,28 @@ def test_report_changes_db_stats_and_prune_from_the_command_line(
     # each link keeps its first check (a change of state) and its latest one
     remaining = query(workdir / "linkcheck.db", "select count(*) from checks")
     assert remaining == [(4,)]
+
+
+def test_report_since_and_state_filters(workdir: Path, live_web: TestWeb) -> None:
+    live_web.statuses["gone"] = 404
+    gone, fine = live_web.url("/switch/gone"), live_web.url("/ok")
+    (workdir / "one.md").write_text(f"<{gone}>\n")
+    (workdir / "two.md").write_text(f"<{fine}>\n")
+    assert runner.invoke(app, ["check", "one.md"]).exit_code == 1
+    assert runner.invoke(app, ["check", "two.md"]).exit_code == 0
+
+    latest = json.loads(runner.invoke(app, ["report", "--format", "json"]).stdout)
+    assert [link["url"] for link in latest["links"]] == [fine]  # the latest run only
+
+    both = runner.invoke(app, ["report", "--since", "1d", "--format", "json"])
+    assert both.exit_code == 0, both.output
+    assert sorted(link["url"] for link in json.loads(both.stdout)["links"]) == sorted([gone, fine])
+
+    future = runner.invoke(app, ["report", "--since", "2999-01-01", "--format", "json"])
+    assert json.loads(future.stdout)["links"] == []
+
+    failing = runner.invoke(app, ["report", "--since", "1d", "--state", "failing", "-f", "json"])
+    assert [link["url"] for link in json.loads(failing.stdout)["links"]] == [gone]
+
+    bad = runner.invoke(app, ["report", "--state", "zombie"])
+    assert bad.exit_code == 2 and "zombie" in bad.stderr

@@ -40,6 +40,7 @@ from linkcheck.types import (
     Document,
     LinkChange,
     LinkRow,
+    LinkState,
     RunStatus,
     RunSummary,
     SaveOutcome,
@@ -119,6 +120,11 @@ class Store:
         """Store documents with their links and citations; unchanged documents are untouched."""
         with translated_errors(self._engine.url):
             return sync_documents(self._engine, docs, now=now_utc())
+
+    def document_hashes(self) -> dict[str, str]:
+        """The content hash of every stored document, by path (one query for a whole scan)."""
+        with translated_errors(self._engine.url):
+            return queries.document_hashes(self._engine)
 
     def known_hash(self, path: str) -> str | None:
         """The content hash stored for the document at ``path``, if any."""
@@ -299,11 +305,22 @@ class Store:
         run_id: int | None = None,
         verdicts: Collection[Verdict] | None = None,
         documents: Sequence[str] | None = None,
+        since: datetime | None = None,
+        states: Collection[LinkState] | None = None,
     ) -> Iterator[LinkRow]:
-        """Each link checked in a run (default: the latest), ordered by URL; streams."""
+        """Each link checked in a run (default: the latest), ordered by URL; streams.
+
+        ``since`` reports each link whose latest check, in any run, is that
+        recent instead; ``states`` keeps links in those states.
+        """
         with translated_errors(self._engine.url):
             yield from queries.link_rows(
-                self._engine, run_id=run_id, verdicts=verdicts, documents_=documents
+                self._engine,
+                run_id=run_id,
+                verdicts=verdicts,
+                documents_=documents,
+                since=utc(since) if since is not None else None,
+                states=states,
             )
 
     def history(self, url: str) -> list[CheckResult]:

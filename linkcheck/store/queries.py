@@ -118,34 +118,52 @@ def link_rows(
     run_id: int | None,
     verdicts: Collection[Verdict] | None,
     documents_: Sequence[str] | None,
+    since: datetime | None = None,
+    states: Collection[LinkState] | None = None,
 ) -> Iterator[LinkRow]:
     """Each link checked in the run with its latest check of that run, ordered by URL.
+
+    With ``since``, each link whose latest check (in any run) is that recent
+    instead.  ``states`` keeps links in those states as of the check shown.
 
     One query in one read transaction (a report sees a consistent snapshot),
     fetched ``PAGE`` rows at a time; each page's hops, citations and snapshots
     are looked up together.
     """
     with read_connection(engine) as connection:
-        if run_id is None:
+        if run_id is None and since is None:
             run_id = latest_run_id(connection)
             connection.rollback()
-        if run_id is None:
-            return
+            if run_id is None:
+                return
         with cited_by(connection, documents_) as cited:
-            query = _link_rows_query(run_id, verdicts, cited)
+            query = _link_rows_query(run_id, verdicts, cited, since=since)
+            if states is not None:
+                query = query.where(checks.c.state_after.in_([state.value for state in states]))
             result = connection.execution_options(yield_per=PAGE).execute(query)
             for page in result.partitions():
                 yield from _assemble(connection, page)
 
 
-def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: Any) -> Any:
-    """The run's latest check of each link, joined with the link, in URL order."""
-    run_checks = checks.alias("run_checks")
-    latest_in_run = (
-        select(func.max(run_checks.c.id))
-        .where(run_checks.c.run_id == run_id, run_checks.c.link_id == links.c.id)
-        .scalar_subquery()
-    )
+def _link_rows_query(
+    run_id: int | None,
+    verdicts: Collection[Verdict] | None,
+    cited: Any,
+    *,
+    since: datetime | None = None,
+) -> Any:
+    """The run's latest check of each link (or each link's latest check since ``since``),
+    joined with the link, in URL order."""
+    if since is not None:
+        scope = [checks.c.id == links.c.last_check_id, checks.c.checked_at >= since]
+    else:
+        run_checks = checks.alias("run_checks")
+        latest_in_run = (
+            select(func.max(run_checks.c.id))
+            .where(run_checks.c.run_id == run_id, run_checks.c.link_id == links.c.id)
+            .scalar_subquery()
+        )
+        scope = [checks.c.run_id == run_id, checks.c.id == latest_in_run]
     query = (
         select(
             links.c.id,
@@ -159,7 +177,7 @@ def _link_rows_query(run_id: int, verdicts: Collection[Verdict] | None, cited: A
             *CHECK_COLUMNS,  # last: _assemble hands these to check_result as they are
         )
         .join(checks, checks.c.link_id == links.c.id)
-        .where(checks.c.run_id == run_id, checks.c.id == latest_in_run)
+        .where(*scope)
         .order_by(links.c.url)
     )
     if verdicts is not None:
@@ -326,6 +344,12 @@ def last_alive_at(engine: Engine, url: str) -> datetime | None:
         )
         value = connection.execute(query).scalar_one_or_none()
     return value if isinstance(value, datetime) else None
+
+
+def document_hashes(engine: Engine) -> dict[str, str]:
+    with read_connection(engine) as connection:
+        query = select(documents.c.path, documents.c.content_hash)
+        return {path: content_hash for path, content_hash in connection.execute(query)}
 
 
 def known_hash(engine: Engine, path: str) -> str | None:
