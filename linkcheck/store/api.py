@@ -99,6 +99,8 @@ class Store:
     def _check_schema(self, *, upgrade: bool) -> None:
         with translated_errors(self._engine.url):
             with read_connection(self._engine) as connection:
+                if migrate.at_head(connection):
+                    return
                 migrate.ensure_known(connection, self.url)
                 current = migrate.current_revision(connection)
             if upgrade and current != migrate.head_revision():

@@ -158,3 +158,9 @@ OLD_ROWS = (
     " VALUES (1, 1, 1, '2026-01-02 00:00:00.000000', 'dead', 404, 1, 'GET')",
     "INSERT INTO hops VALUES (1, 0, 'https://example.org/a', 404, NULL)",
 )
+
+
+def test_the_known_head_is_the_scripts_head() -> None:
+    from linkcheck.store import migrate
+
+    assert migrate.head_revision() == migrate.HEAD
