@@ -160,3 +160,31 @@ def test_report_since_and_state_filters(workdir: Path, live_web: TestWeb) -> Non
 
     bad = runner.invoke(app, ["report", "--state", "zombie"])
     assert bad.exit_code == 2 and "zombie" in bad.stderr
+
+
+def test_limit_and_budget_bound_a_nights_work(workdir: Path, live_web: TestWeb) -> None:
+    corpus(workdir, live_web, fast=6, hanging=0)
+    limited = runner.invoke(app, ["check", "links.md", "--limit", "4", "--max-age", "7d"])
+    assert limited.exit_code == 0, limited.output
+    db = workdir / "linkcheck.db"
+    assert query(db, "select count(*) from checks") == [(4,)]
+    rest = runner.invoke(app, ["check", "links.md", "--max-age", "7d"])
+    assert rest.exit_code == 0
+    assert query(db, "select count(*) from checks") == [(6,)]  # only the two left were due
+
+    (workdir / "slow.md").write_text(f"<{live_web.url('/hang-once/budget')}>\n")
+    started = time.monotonic()
+    budgeted = runner.invoke(app, ["check", "slow.md", "--budget", "1s", "--timeout", "30"])
+    assert time.monotonic() - started < 20
+    assert budgeted.exit_code == 0, budgeted.output
+    assert "time budget used up: 1 links left" in budgeted.stderr
+    assert query(db, "select status from runs order by id desc limit 1") == [("completed",)]
+
+
+def test_exclude_private_refuses_loopback_targets(workdir: Path, live_web: TestWeb) -> None:
+    (workdir / "a.md").write_text(f"<{live_web.url('/ok')}>\n")
+    result = runner.invoke(app, ["check", "a.md", "--exclude-private", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [link] = json.loads(result.stdout)["links"]
+    assert (link["verdict"], link["error_kind"]) == ("skipped", "private_address")
+    assert live_web.requests_per_path["/ok"] == 0
