@@ -63,8 +63,11 @@ def _header_lines(data: ReportData) -> list[str]:
     lines: list[str] = []
     if data.run is not None:
         run = data.run
-        finished = f", finished {run.finished_at.isoformat()}" if run.finished_at else ""
-        lines.append(f"Run {run.id}: {run.status}, started {run.started_at.isoformat()}{finished}")
+        finished = (
+            f", finished {run.finished_at.isoformat(timespec='seconds')}" if run.finished_at else ""
+        )
+        started = run.started_at.isoformat(timespec="seconds")
+        lines.append(f"Run {run.id}: {run.status}, started {started}{finished}")
     if data.generated_at is not None:
         lines.append(f"Generated {data.generated_at.isoformat()}")
     links = data.links
