@@ -36,22 +36,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import date
-from urllib.parse import unquote, urlsplit
 
 from linkcheck.extract.found import Findings, FoundLink, bare_links, line_starts
+from linkcheck.extract.related import RelatedTitles
 from linkcheck.types import Role
 from linkcheck.urls import InvalidURL, date_in_url, find_urls, normalize_url
 
-_MARKER = re.compile(r"^[ \t]*original[ \t]+url[ \t]*:(?P<rest>.*)$", re.IGNORECASE)
+_MARKER = re.compile(r"^[ \t]*original[ \t]+url[ \t]*:(?P<rest>.*)$", re.IGNORECASE | re.MULTILINE)
 _MAX_BLANK_LINES_BEFORE_URL = 2
-_RELATED = re.compile(r"^[ \t]*related(?:[ \t]+(?:article|story))?[ \t]*:[ \t]*", re.IGNORECASE)
-_QUOTED = re.compile(r"‘(.+?)’(?!\w)|“(.+?)”|\"(.+?)\"|(?<!\w)'(.+?)'(?!\w)")
-_ID_SUFFIX = re.compile(r"[-_][a-z]?\d{3,}$")
-_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.IGNORECASE)
-_MIN_TRUNCATED_SLUG = 20  # compact characters; shorter prefixes match too easily
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -62,20 +56,21 @@ class _Marker:
 
 
 def looks_like_article(text: str) -> bool:
-    return _find_marker(text.split("\n")) is not None
+    return _find_marker(text, text.split("\n")) is not None
 
 
 def read_article(text: str) -> Findings:
     lines = text.split("\n")
     starts = line_starts(text)
-    marker = _find_marker(lines)
+    marker = _find_marker(text, lines)
     if marker is None:  # forced to this format without a marker: plain text
         return Findings(tuple(bare_links(text, starts)))
     body = text[: starts[marker.line_index]]
     inline = list(bare_links(body, starts))
     listed = list(_listed_links(lines, marker))
     original = listed[0] if listed else None
-    titled = _attach_titles(listed[1:], _title_candidates(lines[: marker.line_index]))
+    titles = RelatedTitles(body, lines[: marker.line_index])
+    titled = [_titled(link, titles) for link in listed[1:]]
     own_url = original.target if original else None
     return Findings(
         links=(*inline, *listed[:1], *titled),
@@ -96,18 +91,19 @@ def _date_of(url: str | None) -> date | None:
 # --------------------------------------------------------------------------- the marker
 
 
-def _find_marker(lines: Sequence[str]) -> _Marker | None:
-    for index in range(len(lines) - 1, -1, -1):
-        match = _MARKER.match(lines[index])
-        if match is not None and (found := _url_after(lines, index, match)) is not None:
+def _find_marker(text: str, lines: Sequence[str]) -> _Marker | None:
+    """The last ``Original url:`` line followed by a URL (one regex pass over the text)."""
+    for match in reversed(list(_MARKER.finditer(text))):
+        index = text.count("\n", 0, match.start())
+        found = _url_after(lines, index, match.group("rest"), match.start("rest") - match.start())
+        if found is not None:
             return found
     return None
 
 
-def _url_after(lines: Sequence[str], index: int, match: re.Match[str]) -> _Marker | None:
-    rest = match.group("rest")
+def _url_after(lines: Sequence[str], index: int, rest: str, rest_column: int) -> _Marker | None:
     if rest.strip():
-        column = match.start("rest") + len(rest) - len(rest.lstrip())
+        column = rest_column + len(rest) - len(rest.lstrip())
         return _Marker(index, index, column) if _starts_url(lines[index][column:]) else None
     for url_index in range(index + 1, min(len(lines), index + 2 + _MAX_BLANK_LINES_BEFORE_URL)):
         stripped = lines[url_index].lstrip()
@@ -151,9 +147,10 @@ def _continuation(lines: Sequence[str], index: int) -> tuple[list[str], int]:
 
 
 def _continues_url(line: str) -> bool:
-    token = line.strip()
-    if not token or any(char.isspace() for char in token) or token.endswith(":"):
-        return False
+    parts = line.split(maxsplit=1)
+    if len(parts) != 1 or parts[0].endswith(":"):
+        return False  # blank, several tokens, or a label such as "Related:"
+    token = parts[0]
     return not _starts_url(token)
 
 
@@ -171,70 +168,6 @@ def _join(written: str, url: str, pieces: list[str]) -> tuple[str, str]:
 # --------------------------------------------------------------------------- titles
 
 
-def _title_candidates(body_lines: Sequence[str]) -> list[list[str]]:
-    """For each ``Related article:`` paragraph, its candidate titles, best first."""
-    found: list[list[str]] = []
-    for index, line in enumerate(body_lines):
-        prefix = _RELATED.match(line)
-        if prefix is None:
-            continue
-        paragraph = [line[prefix.end() :].strip()]
-        for following in body_lines[index + 1 :]:
-            if not following.strip():
-                break
-            paragraph.append(following.strip())
-        found.append(_candidates(paragraph))
-    return found
-
-
-def _candidates(paragraph: list[str]) -> list[str]:
-    candidates = [_dequote(" ".join(paragraph[:count])) for count in range(len(paragraph), 0, -1)]
-    quoted = _QUOTED.search(" ".join(paragraph))
-    if quoted is not None:
-        candidates.append(next(group for group in quoted.groups() if group is not None))
-    return [" ".join(candidate.split()).strip(" .…") for candidate in candidates]
-
-
-def _dequote(text: str) -> str:
-    return _QUOTED.sub(lambda match: next(g for g in match.groups() if g is not None), text)
-
-
-def _attach_titles(links: list[FoundLink], candidate_lists: list[list[str]]) -> list[FoundLink]:
-    titled: list[FoundLink] = []
-    for link in links:
-        title = _matching_title(_slugs_of(link.target), candidate_lists)
-        titled.append(dataclasses.replace(link, title=title) if title else link)
-    return titled
-
-
-def _matching_title(slugs: tuple[str, str] | None, candidate_lists: list[list[str]]) -> str | None:
-    """An exact slug match wins; else the shortest title the (truncated) slug begins."""
-    if slugs is None:
-        return None
-    candidates = [candidate for candidates in candidate_lists for candidate in candidates]
-    for candidate in candidates:
-        if _compact(candidate) in slugs:
-            return candidate
-    _, without_id = slugs
-    if len(without_id) < _MIN_TRUNCATED_SLUG:
-        return None
-    truncated = [c for c in candidates if _compact(c).startswith(without_id)]
-    return min(truncated, key=len, default=None)
-
-
-def _slugs_of(url: str) -> tuple[str, str] | None:
-    """The last path segment, compacted, with and without an id suffix."""
-    try:
-        segments = [s for s in urlsplit(url).path.split("/") if s]
-    except ValueError:
-        return None
-    if not segments:
-        return None
-    segment = _EXTENSION.sub("", unquote(segments[-1]))
-    return _compact(segment), _compact(_ID_SUFFIX.sub("", segment.lower()))
-
-
-def _compact(text: str) -> str:
-    """Letters and digits only, accents dropped: slugs and titles compare on this."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if char.isalnum())
+def _titled(link: FoundLink, titles: RelatedTitles) -> FoundLink:
+    title = titles.title_for(link.target)
+    return dataclasses.replace(link, title=title) if title else link
