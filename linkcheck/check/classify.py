@@ -84,18 +84,19 @@ _ALIVE = Judgement(Verdict.ALIVE)
 
 
 def judge(observation: Observation, accepted: frozenset[int] = frozenset()) -> Judgement:
-    """The verdict on one attempt; ``accepted`` status codes count as alive."""
+    """The verdict on one attempt; ``accepted`` non-2xx status codes count as alive."""
     if observation.error_kind is not None:
         return _judge_failure(observation, observation.error_kind)
     status = observation.status
     if status is None:
         return Judgement(Verdict.ERROR, ErrorKind.PROTOCOL, "no response")
-    if status in accepted:
-        return _ALIVE
     if observation.challenge:
         return Judgement(Verdict.BLOCKED, ErrorKind.HTTP_STATUS, f"bot challenge (HTTP {status})")
     if 200 <= status < 300:
+        # Accepting 200 must not switch off soft-404 and moved detection.
         return _judge_success(observation)
+    if status in accepted:
+        return _ALIVE
     return _judge_status(status, observation.method)
 
 

@@ -127,6 +127,16 @@ def test_accepted_statuses_count_as_alive(status: int) -> None:
     assert judge(answered(status), accepted=frozenset({201})).verdict is not Verdict.ALIVE
 
 
+def test_accepting_2xx_keeps_soft_404_moved_and_challenge_detection() -> None:
+    accepted = frozenset({200, 403})
+    not_found = answered(200, page_says_not_found=True)
+    assert judge(not_found, accepted=accepted).verdict is Verdict.SOFT_404
+    moved = redirected(("http://a.test/old", 301), ("http://a.test/new", 200))
+    assert judge(moved, accepted=accepted).verdict is Verdict.MOVED
+    challenge = answered(403, challenge=True)
+    assert judge(challenge, accepted=accepted).verdict is Verdict.BLOCKED
+
+
 def test_every_non_alive_judgement_says_why() -> None:
     for observation in (
         answered(404),
