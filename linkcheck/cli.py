@@ -155,8 +155,7 @@ def extract(
     config: ConfigOption = None,
 ) -> None:
     """Print every citation found in PATHS (no database, no network)."""
-    if output_format not in ("text", "json"):
-        raise typer.BadParameter("choose text or json", param_hint="--format")
+    _text_or_json(output_format)
     with _exit_on_error():
         settings = _settings(config, include_code=include_code, extensions=extensions)
         documents: list[Document] = []
@@ -175,6 +174,11 @@ def extract(
         typer.echo(
             _citations_json(documents) if output_format == "json" else _citations_text(documents)
         )
+
+
+def _text_or_json(output_format: str) -> None:
+    if output_format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--format")
 
 
 def _citations_json(documents: list[Document]) -> str:
@@ -493,8 +497,11 @@ def report(
                     f"no run {run} in {settings.db}" if run else f"no runs yet in {settings.db}"
                 )
             if changes:
-                found = store.changes(run_id=summary.id)
-                typer.echo(render_changes(found, settings.format))
+                if settings.format not in ("text", "json"):
+                    raise UsageError("--changes comes as text or json")
+                with _destination(output) as stream:
+                    stream.write(render_changes(store.changes(run_id=summary.id), settings.format))
+                    stream.write("\n")
                 return
             rows = store.link_rows(
                 run_id=None if since else summary.id,
@@ -556,6 +563,7 @@ def history(
     config: ConfigOption = None,
 ) -> None:
     """Every check of one link: verdicts, statuses, redirect hops, and its snapshot."""
+    _text_or_json(output_format)
     with _exit_on_error():
         settings = _settings(config, db=db)
         key = _normalized(url)
@@ -662,6 +670,7 @@ def db_stats(
     config: ConfigOption = None,
 ) -> None:
     """Counts of what the database holds: documents, links by state, checks, runs."""
+    _text_or_json(output_format)
     with _exit_on_error():
         settings = _settings(config, db=db)
         with Store.open(settings.db) as store:

@@ -35,6 +35,8 @@ from linkcheck.types import Verdict
 DEFAULT_DB = "sqlite:///linkcheck.db"
 CONFIG_FILE = "linkcheck.toml"
 ENV_PREFIX = "LINKCHECK_"
+ENVIRONMENT = "environment"
+FLAGS = "command line"
 
 # --------------------------------------------------------------------------- value parsers
 # Each takes what TOML, the environment (always a string) or a flag gives, and
@@ -98,6 +100,12 @@ def _items(value: object) -> list[str]:
     raise ValueError(f"expected a list or a comma-separated string, got {value!r}")
 
 
+def _non_empty(items: list[str]) -> tuple[str, ...]:
+    if not items:
+        raise ValueError("name at least one")
+    return tuple(items)
+
+
 def _verdicts(value: object) -> frozenset[Verdict]:
     known = {v.value for v in Verdict}
     chosen = _items(value)
@@ -138,6 +146,12 @@ def parse_duration(value: object) -> timedelta:
     if match is None:
         raise ValueError(f"expected a duration such as 90s, 15m, 12h or 7d, got {value!r}")
     return timedelta(seconds=float(match[1]) * _UNIT_SECONDS[match[2]])
+
+
+def _positive(duration: timedelta) -> timedelta:
+    if duration <= timedelta(0):
+        raise ValueError("must be longer than 0")
+    return duration
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[object], str]:
@@ -182,7 +196,7 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "insecure": _boolean,
     "max-age": parse_duration,
     "limit": _integer(1),
-    "budget": parse_duration,
+    "budget": lambda v: _positive(parse_duration(v)),
     "wait": parse_duration,
     "confirm-checks": _integer(1),
     "confirm-days": _number(0.0),
@@ -201,7 +215,7 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "max-file-size": _integer(1),
     "ignore": _patterns,
     # Names that must resolve when the network works: tells NXDOMAIN from no network.
-    "network-canaries": lambda v: tuple(_items(v)),
+    "network-canaries": lambda v: _non_empty(_items(v)),
 }
 
 #: Keys of a ``[hosts."name"]`` table.
@@ -267,6 +281,21 @@ class Settings:
         }
 
 
+def _relative_to(db: str, folder: Path) -> str:
+    """A relative SQLite path is the configuration file's neighbour, wherever linkcheck runs.
+
+    (Only when it came from the file: a path given on the command line or in the
+    environment stays relative to the working directory, as users expect.)
+    """
+    prefix = "sqlite:///"
+    if not db.startswith(prefix) or db.startswith(prefix + "/") or db == "sqlite://":
+        return db
+    name = db.removeprefix(prefix)
+    if not name or name.startswith(":memory:") or Path(name).is_absolute():
+        return db
+    return prefix + str(folder / name)
+
+
 def _redact_db(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
 
@@ -324,8 +353,17 @@ def _parse_layer(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
         try:
             parsed[key] = parser(value)
         except ValueError as error:
-            raise ConfigError(f"{origin}: {name}: {error}") from None
+            raise ConfigError(f"{origin}: {_spelling(key, origin)}: {error}") from None
     return parsed
+
+
+def _spelling(key: str, origin: str) -> str:
+    """The key as the user wrote it in that layer: a flag, a variable or a file key."""
+    if origin == FLAGS:
+        return f"--{key}"
+    if origin == ENVIRONMENT:
+        return ENV_PREFIX + key.upper().replace("-", "_")
+    return key
 
 
 def _parse_hosts(raw: Mapping[str, Any], origin: str) -> dict[str, HostSettings]:
@@ -376,9 +414,11 @@ def load_settings(
     if path is not None:
         file_values, file_hosts = _file_layer(path)
         values.update(_parse_layer(file_values, str(path)))
+        if "db" in values:
+            values["db"] = _relative_to(values["db"], path.parent)
         hosts = _parse_hosts(file_hosts, str(path))
-    values.update(_parse_layer(_env_layer(env), "environment"))
-    values.update(_parse_layer(flags, "command line"))
+    values.update(_parse_layer(_env_layer(env), ENVIRONMENT))
+    values.update(_parse_layer(flags, FLAGS))
     return _build(values, hosts, env, str(path) if path else None)
 
 

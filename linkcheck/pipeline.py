@@ -154,6 +154,12 @@ async def resume(
         which = f"run {run_id} is not" if run_id else "no run is"
         raise UsageError(f"{which} interrupted: nothing to resume")
     inputs, _ = store.resume_run(run.id, wait=settings.wait)
+    if "-" in inputs:
+        store.finish_run(run.id, RunStatus.INTERRUPTED)  # gives the lock back untouched
+        raise UsageError(
+            f"run {run.id} read standard input, which cannot be read again: "
+            "check afresh instead of resuming"
+        )
     on_event(Notice(f"resuming run {run.id} over {', '.join(inputs)}"))
     machinery = _Machinery(on_event, resolver, sleep, now)
     return await _finish_run(store, run.id, inputs, settings, machinery, resumed=True)

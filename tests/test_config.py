@@ -121,7 +121,7 @@ def test_bad_values_name_the_file_and_key(tmp_path: Path, toml: str, message: st
 
 
 def test_bad_environment_value_names_the_variable_source(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"environment: concurrency: expected a whole number"):
+    with pytest.raises(ConfigError, match=r"environment: LINKCHECK_CONCURRENCY: expected a whole"):
         load_settings({}, env={"LINKCHECK_CONCURRENCY": "lots"}, cwd=tmp_path)
 
 
@@ -137,3 +137,24 @@ def test_explicit_config_file_must_exist(workdir: Path) -> None:
     result = CliRunner().invoke(app, ["scan", ".", "--config", "missing.toml"])
     assert result.exit_code == 2
     assert "missing.toml" in result.stderr
+
+
+def test_a_relative_database_in_the_file_lives_beside_the_file(tmp_path: Path) -> None:
+    write(tmp_path / "linkcheck.toml", 'db = "sqlite:///citations.db"\n')
+    nested = tmp_path / "sub"
+    nested.mkdir()
+    from_file = load_settings({}, env={}, cwd=nested)
+    assert from_file.db == f"sqlite:///{tmp_path / 'citations.db'}"
+    from_flag = load_settings({"db": "sqlite:///here.db"}, env={}, cwd=nested)
+    assert from_flag.db == "sqlite:///here.db"
+
+
+def test_flag_errors_name_the_flag() -> None:
+    with pytest.raises(ConfigError, match="command line: --fail-on: unknown verdict"):
+        load_settings({"fail_on": "deadish"}, env={}, cwd=Path("/"))
+
+
+@pytest.mark.parametrize(("key", "value"), [("network_canaries", ""), ("budget", "0s")])
+def test_values_that_would_disable_a_safeguard_are_refused(key: str, value: str) -> None:
+    with pytest.raises(ConfigError):
+        load_settings({key: value}, env={}, cwd=Path("/"))

@@ -15,7 +15,7 @@ def test_the_configuration_example_loads(tmp_path: Path) -> None:
     assert example is not None
     (tmp_path / "linkcheck.toml").write_text(example[1], encoding="utf-8")
     settings = load_settings({}, env={}, cwd=tmp_path)
-    assert settings.db == "sqlite:///citations.db"
+    assert settings.db == f"sqlite:///{tmp_path / 'citations.db'}"
     assert "www.example.org" in settings.check.limits.hosts
 
 
