@@ -646,9 +646,11 @@ def _lookup_summary(found: Sequence[Snapshot]) -> str:
 
 
 def _save_summary(outcomes: Sequence[SaveOutcome]) -> str:
+    if not outcomes:
+        return "nothing to save: every live link has a recent capture"
     counts = Counter(o.status.value for o in outcomes)
-    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to save"
-    return f"saved {len(outcomes)} links: {parts}"
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"asked the archive to save {len(outcomes)} links: {parts}"
 
 
 # --------------------------------------------------------------------------- db

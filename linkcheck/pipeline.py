@@ -18,7 +18,7 @@ from aiohttp.abc import AbstractResolver
 
 from linkcheck.check.checker import Checker
 from linkcheck.config import Settings
-from linkcheck.errors import ArchiveError, UsageError
+from linkcheck.errors import ConfigError, InputError, UsageError
 from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.pages import looks_not_found
 from linkcheck.store import ScanStats, Store
@@ -189,6 +189,8 @@ async def _finish_run(
     try:
         on_event = machinery.on_event
         scanned = scan(store, inputs, settings, on_event=on_event)
+        if scanned.skipped and not scanned.documents:
+            raise InputError("none of the inputs could be read as text (see the messages above)")
         urls = list(
             store.links_to_check(
                 documents=scanned.documents,
@@ -287,12 +289,12 @@ async def save_live_links(
 ) -> tuple[SaveOutcome, ...]:
     """Ask the archive to capture live cited links it holds no recent capture of.
 
-    Raises :class:`linkcheck.errors.ArchiveError` when no credentials are set.
+    Raises :class:`linkcheck.errors.ConfigError` when no credentials are set.
     """
     if not settings.archive.has_credentials:
         from linkcheck.archive.wayback import MISSING_CREDENTIALS
 
-        raise ArchiveError(MISSING_CREDENTIALS)
+        raise ConfigError(MISSING_CREDENTIALS)
     live = (row.url for row in store.link_rows(run_id=run_id, verdicts=_LIVE_VERDICTS))
     outcomes: list[SaveOutcome] = []
     async with _wayback(settings, on_event) as wb:

@@ -75,7 +75,8 @@ class ConsoleProgress:
                 if self._bar is not None and self._task is not None:
                     self._bar.advance(self._task)
             case InputSkipped(skipped=skipped):
-                self._say(f"skipped {skipped.path}: {skipped.reason}")
+                # A warning, not progress: shown even with --quiet.
+                self._say(f"skipped {skipped.path}: {skipped.reason}", always=True)
             case LinkIgnored(ignored=ignored) if self._verbose:
                 self._say(
                     f"{ignored.document}:{ignored.line}: not checked: "
@@ -111,7 +112,8 @@ class ConsoleProgress:
         self._bar.start()
         self._task = self._bar.add_task("check", total=total)
 
-    def _say(self, message: str) -> None:
-        if self._quiet:
+    def _say(self, message: str, *, always: bool = False) -> None:
+        if self._quiet and not always:
             return
-        self._console.print(f"linkcheck: {message}", markup=False)
+        # soft_wrap: a URL in a CI log must stay on one line, whatever the width.
+        self._console.print(f"linkcheck: {message}", markup=False, soft_wrap=True)

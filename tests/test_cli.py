@@ -264,3 +264,10 @@ def test_max_age_skips_recently_good_links_but_rechecks_failing_ones(
     assert again.exit_code == 1, again.output  # the dead link is checked again and still fails
     assert live_web.requests_per_path["/ok"] == 1  # no request for the recently good link
     assert live_web.requests_per_path["/status/404"] == 2
+
+
+def test_a_run_where_no_input_could_be_read_is_a_usage_error(workdir: Path) -> None:
+    (workdir / "blob.txt").write_bytes(b"\x00\x01\x02binary")
+    result = runner.invoke(app, ["check", "blob.txt", "--quiet"])
+    assert result.exit_code == 2
+    assert "blob.txt" in result.stderr  # the reason is shown even with --quiet
