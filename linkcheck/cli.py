@@ -69,14 +69,17 @@ EXIT_FAILING = 1
 
 Paths = Annotated[
     list[str],
-    typer.Argument(help="Files, directories (searched recursively), globs, or - for stdin."),
+    typer.Argument(
+        help="Files, directories (searched recursively), globs, or - for stdin.",
+        metavar="PATHS",
+    ),
 ]
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
         envvar="LINKCHECK_DB",
-        help="SQLAlchemy database URL [default: sqlite:///linkcheck.db].",
+        help="SQLAlchemy database URL (default: sqlite:///linkcheck.db).",
         show_envvar=True,
     ),
 ]
@@ -84,8 +87,8 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="Configuration file [default: linkcheck.toml or [tool.linkcheck] in "
-        "pyproject.toml, searched from the working directory upward].",
+        help="Configuration file (default: linkcheck.toml, or the tool.linkcheck table of "
+        "pyproject.toml, searched from the working directory upward).",
     ),
 ]
 VerboseOption = Annotated[
@@ -246,6 +249,7 @@ OptionalPaths = Annotated[
     typer.Argument(
         help="Files, directories (searched recursively), globs, or - for stdin.",
         show_default=False,
+        metavar="PATHS",
     ),
 ]
 
@@ -260,24 +264,24 @@ def check(
         str | None,
         typer.Option(
             "--fail-on",
-            help="Comma-separated verdicts that fail the run (exit 1) [default: dead,soft_404].",
+            help="Comma-separated verdicts that fail the run (exit 1) (default: dead,soft_404).",
         ),
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(help="Requests in flight at once [default: 64].")
+        int | None, typer.Option(help="Requests in flight at once (default: 64).")
     ] = None,
     host_concurrency: Annotated[
-        int | None, typer.Option(help="Requests in flight to one host [default: 8].")
+        int | None, typer.Option(help="Requests in flight to one host (default: 8).")
     ] = None,
     host_interval: Annotated[
         float | None,
-        typer.Option(help="Seconds between request starts to one host [default: 0]."),
+        typer.Option(help="Seconds between request starts to one host (default: 0)."),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds one check may take in all [default: 30].")
+        float | None, typer.Option(help="Seconds one check may take in all (default: 30).")
     ] = None,
     retries: Annotated[
-        int | None, typer.Option(help="Retries of transient failures [default: 2].")
+        int | None, typer.Option(help="Retries of transient failures (default: 2).")
     ] = None,
     user_agent: Annotated[str | None, typer.Option(help="User-Agent header.")] = None,
     accept: Annotated[
@@ -444,12 +448,12 @@ def _destination(output: Path | None) -> Iterator[TextIO]:
 @app.command()
 def report(
     db: DbOption = None,
-    run: Annotated[int | None, typer.Option("--run", help="Run ID [default: latest].")] = None,
+    run: Annotated[int | None, typer.Option("--run", help="Run ID (default: latest).")] = None,
     output_format: FormatOption = None,
     output: OutputOption = None,
     verdict: Annotated[
         str | None,
-        typer.Option("--verdict", help="Comma-separated verdicts to include [default: all]."),
+        typer.Option("--verdict", help="Comma-separated verdicts to include (default: all)."),
     ] = None,
     group_by: Annotated[
         str | None, typer.Option("--group-by", help="Group the text report: document or domain.")
@@ -604,7 +608,7 @@ def archive(
         bool, typer.Option("--refresh", help="Ask again even where an answer is stored.")
     ] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many links.", min=1)] = None,
-    run: Annotated[int | None, typer.Option("--run", help="Run ID [default: latest].")] = None,
+    run: Annotated[int | None, typer.Option("--run", help="Run ID (default: latest).")] = None,
     wayback_url: Annotated[
         str | None,
         typer.Option(envvar="LINKCHECK_WAYBACK_URL", help="Base URL of the web archive."),
