@@ -59,6 +59,9 @@ _QUERY_SAFE = _PATH_SAFE | {"?"}
 _HEX = frozenset(string.hexdigits)
 
 _HOST_LABEL_CHARS = frozenset(string.ascii_lowercase + string.digits + "-_")
+#: A host that is already normal once lower-cased: ASCII labels, no empty one
+#: but a final dot.  Most hosts are; they skip the label-by-label checks.
+_PLAIN_HOST = re.compile(r"(?:[a-z0-9_\-]+\.)*[a-z0-9_\-]+\.?")
 # Ideographic and full-width full stops separate labels like "." (UTS #46).
 _UNICODE_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
@@ -155,6 +158,8 @@ def _split_host_port(hostport: str) -> tuple[str, int | None]:
 
 
 def _normalize_host(host: str) -> str:
+    if host.isascii() and _PLAIN_HOST.fullmatch(lowered := host.lower()):
+        return lowered
     if not host:
         raise InvalidURL("the URL has no host")
     if host.startswith("["):
@@ -195,8 +200,19 @@ def _normalize_ipv6(host: str) -> str:
     return f"[{address.lower()}]"
 
 
+def _all_of(characters: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + re.escape("".join(sorted(characters))) + "]*")
+
+
+#: Per set of safe characters: a part made only of them is already normal.
+_ALL_SAFE = {safe: _all_of(safe) for safe in (_USERINFO_SAFE, _PATH_SAFE, _QUERY_SAFE)}
+
+
 def _normalize_percent(part: str, safe: frozenset[str]) -> str:
     """Decode escapes of unreserved characters, upper-case the others, escape the unsafe."""
+    already_normal = _ALL_SAFE.get(safe)
+    if already_normal is not None and already_normal.fullmatch(part):
+        return part  # the common case, without a Python-level loop
     out: list[str] = []
     index = 0
     while index < len(part):

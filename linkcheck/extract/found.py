@@ -76,17 +76,24 @@ def link_key(target: str) -> str:
 def assemble(path: str, fmt: DocumentFormat, content_hash: str, findings: Findings) -> Document:
     """Merge occurrences into one citation per URL, ordered by first appearance."""
     groups: dict[str, _Group] = {}
-    keys: dict[str, str] = {}  # documents repeat URLs; normalizing is the costly part
+    # Documents repeat URLs, and judging and normalizing them is the costly part:
+    # each target is done once, as the reason it is ignored or its dedupe key.
+    judged: dict[str, _Judged] = {}
     ignored: list[IgnoredLink] = []
     for link in sorted(findings.links, key=lambda found: (found.line, found.column)):
-        reason = checkable(link.target)
-        if reason is not None:
-            ignored.append(IgnoredLink(path, link.written, link.line, reason))
-            continue
-        if link.target not in keys:
-            keys[link.target] = link_key(link.target)
-        _add(groups, keys[link.target], link)
-    own_url = link_key(findings.own_url) if findings.own_url else None
+        judgement = judged.get(link.target)
+        if judgement is None:
+            judgement = judged[link.target] = _judge(link.target)
+        if isinstance(judgement, _Ignored):
+            ignored.append(IgnoredLink(path, link.written, link.line, judgement.reason))
+        else:
+            _add(groups, judgement, link)
+    own_url = findings.own_url
+    if own_url:
+        known = judged.get(own_url)
+        own_url = known if isinstance(known, str) else link_key(own_url)
+    else:
+        own_url = None
     citations = tuple(_citation(path, group, findings.cited_at) for group in groups.values())
     return Document(
         path=path,
@@ -97,6 +104,19 @@ def assemble(path: str, fmt: DocumentFormat, content_hash: str, findings: Findin
         cited_at=findings.cited_at,
         ignored=tuple(ignored),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Ignored:
+    reason: str
+
+
+_Judged = str | _Ignored  # a checkable target's dedupe key, or why it is ignored
+
+
+def _judge(target: str) -> _Judged:
+    reason = checkable(target)
+    return link_key(target) if reason is None else _Ignored(reason)
 
 
 def _add(groups: dict[str, _Group], key: str, link: FoundLink) -> None:

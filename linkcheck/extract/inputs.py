@@ -45,7 +45,9 @@ _BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark begins like UTF-16
 )
 _SNIFF_CHARS = 4096
 _MAX_CONTROL_SHARE = 0.1
-_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+#: Control characters that text does not hold: all below 0x20 but tab, line
+#: feed, vertical tab, form feed, carriage return and escape (ANSI colours).
+_BINARY_CONTROL = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
 class UnusableInput(Exception):
@@ -178,5 +180,5 @@ def decode_text(data: bytes) -> str:
 
 
 def _mostly_controls(sample: str) -> bool:
-    controls = sum(1 for char in sample if ord(char) < 0x20 and char not in _TEXT_CONTROLS)
+    controls = len(_BINARY_CONTROL.findall(sample))
     return bool(sample) and controls / len(sample) > _MAX_CONTROL_SHARE
