@@ -118,6 +118,19 @@ def _exit_on_error() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def _open_existing(settings: Settings) -> Store:
+    """Open the database for a command that only reads what a check stored.
+
+    A mistyped SQLite path must not quietly become a new, empty database.
+    """
+    prefix = "sqlite:///"
+    name = settings.db.removeprefix(prefix)
+    is_file = settings.db.startswith(prefix) and name and not name.startswith(":memory:")
+    if is_file and not Path(name).exists():
+        raise UsageError(f"no database at {name}: run `linkcheck check` first, or pass --db")
+    return Store.open(settings.db)
+
+
 def _settings(config: Path | None, **flags: Any) -> Settings:
     return load_settings({k: v for k, v in flags.items() if v is not None}, config_file=config)
 
@@ -494,7 +507,7 @@ def report(
     with _exit_on_error():
         settings = _settings(config, db=db, format=output_format, fail_on=fail_on)
         verdicts = _verdict_filter(verdict)
-        with Store.open(settings.db) as store:
+        with _open_existing(settings) as store:
             summary = store.run_summary(run)
             if summary is None:
                 raise UsageError(
@@ -571,7 +584,7 @@ def history(
     with _exit_on_error():
         settings = _settings(config, db=db)
         key = _normalized(url)
-        with Store.open(settings.db) as store:
+        with _open_existing(settings) as store:
             checks = store.history(key)
             citations = store.citations_of(key)
             snapshot = store.latest_snapshot(key)
@@ -620,7 +633,7 @@ def archive(
     with _exit_on_error():
         settings = _settings(config, db=db, refresh=refresh or None, wayback_url=wayback_url)
         progress = ConsoleProgress(verbose=verbose, quiet=False)
-        with Store.open(settings.db) as store, progress:
+        with _open_existing(settings) as store, progress:
             if lookup or not save:
                 found = asyncio.run(
                     pipeline.lookup_snapshots(
@@ -679,7 +692,7 @@ def db_stats(
     _text_or_json(output_format)
     with _exit_on_error():
         settings = _settings(config, db=db)
-        with Store.open(settings.db) as store:
+        with _open_existing(settings) as store:
             stats = store.stats()
         typer.echo(render_stats(asdict(stats), output_format))
 
@@ -696,7 +709,7 @@ def db_prune(
     """Thin old check history: keep every state change and the latest checks of each link."""
     with _exit_on_error():
         settings = _settings(config, db=db)
-        with Store.open(settings.db) as store:
+        with _open_existing(settings) as store:
             pruned = store.prune(keep_latest=keep, dry_run=dry_run)
         verb = "would delete" if dry_run else "deleted"
         typer.echo(f"{verb} {pruned.checks_deleted} checks and {pruned.hops_deleted} hops")

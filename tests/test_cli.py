@@ -271,3 +271,13 @@ def test_a_run_where_no_input_could_be_read_is_a_usage_error(workdir: Path) -> N
     result = runner.invoke(app, ["check", "blob.txt", "--quiet"])
     assert result.exit_code == 2
     assert "blob.txt" in result.stderr  # the reason is shown even with --quiet
+
+
+@pytest.mark.parametrize("command", [["report"], ["history", "https://a.org/"], ["db", "stats"]])
+def test_reading_commands_do_not_create_a_missing_database(
+    workdir: Path, command: list[str]
+) -> None:
+    result = runner.invoke(app, [*command, "--db", "sqlite:///typo.db"])
+    assert result.exit_code == 2
+    assert "no database at typo.db" in result.stderr
+    assert not (workdir / "typo.db").exists()
