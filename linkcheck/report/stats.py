@@ -4,17 +4,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 
 
 def render_stats(stats: Mapping[str, object], format: str = "text") -> str:
     """``stats`` is the store's statistics as plain values (``dataclasses.asdict``)."""
     if format == "json":
-        return json.dumps(stats, indent=2, default=str)
-    lines: list[str] = []
-    for name, value in stats.items():
-        if isinstance(value, Mapping):
-            inner = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
-            lines.append(f"{name.replace('_', ' ')}: {inner}")
-        elif value is not None:
-            lines.append(f"{name.replace('_', ' ')}: {value}")
+        return json.dumps(_plain(stats), indent=2)
+    lines = [
+        f"{name.replace('_', ' ')}: {_words(value)}"
+        for name, value in stats.items()
+        if value is not None
+    ]
     return "\n".join(lines)
+
+
+def _words(value: object) -> str:
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_key(k)} {_words(v)}" for k, v in value.items() if v is not None)
+        return inner or "none"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value)
+
+
+def _key(key: object) -> str:
+    return "(none)" if key is None else str(key)
+
+
+def _plain(value: object) -> object:
+    """JSON-ready: enum keys as their values, ``None`` keys as "none", datetimes as ISO."""
+    if isinstance(value, Mapping):
+        return {("none" if k is None else str(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
