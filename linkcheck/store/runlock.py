@@ -35,6 +35,8 @@ T = TypeVar("T")
 #: A run on another host is alive while its heartbeat is younger than this
 #: (the writer beats every 30 seconds).
 HEARTBEAT_FRESH = timedelta(minutes=2)
+#: On the same host a live pid counts, unless its heartbeat is this old (pid reuse).
+SAME_HOST_STALE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,10 @@ def process_exists(pid: int) -> bool:
 def is_alive(row: Any, *, host: str, now: datetime) -> bool:
     """Whether the process of a ``running`` run row (pid, host, heartbeat_at) still runs."""
     if row.host == host and row.pid is not None:
-        return process_exists(row.pid)
+        # After a kill -9 the pid may be reused by another process: a heartbeat
+        # silent for far longer than any scan lets the lock go.
+        silent = row.heartbeat_at is not None and now - row.heartbeat_at > SAME_HOST_STALE
+        return process_exists(row.pid) and not silent
     return row.heartbeat_at is not None and now - row.heartbeat_at < HEARTBEAT_FRESH
 
 

@@ -126,3 +126,18 @@ def raw_heartbeat(db_url: str, run: int) -> str:
             return str(connection.execute(query, {"id": run}).scalar_one())
     finally:
         engine.dispose()
+
+
+def test_a_reused_pid_with_a_long_silent_heartbeat_does_not_hold_the_lock(
+    store: Store, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    first = store.start_run(inputs=["a"], options={})
+    database = store.url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:  # pid 1 always exists; heartbeat a day old
+        connection.execute(
+            "update runs set pid = 1, heartbeat_at = '2020-01-01 00:00:00' where id = ?", (first,)
+        )
+    second = store.start_run(inputs=["a"], options={})
+    assert second != first
