@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -128,11 +129,7 @@ def raw_heartbeat(db_url: str, run: int) -> str:
         engine.dispose()
 
 
-def test_a_reused_pid_with_a_long_silent_heartbeat_does_not_hold_the_lock(
-    store: Store, tmp_path: Path
-) -> None:
-    import sqlite3
-
+def test_a_reused_pid_with_a_long_silent_heartbeat_does_not_hold_the_lock(store: Store) -> None:
     first = store.start_run(inputs=["a"], options={})
     database = store.url.removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:  # pid 1 always exists; heartbeat a day old
