@@ -281,3 +281,20 @@ def test_reading_commands_do_not_create_a_missing_database(
     assert result.exit_code == 2
     assert "no database at typo.db" in result.stderr
     assert not (workdir / "typo.db").exists()
+
+
+def test_a_failed_lookup_before_a_slow_local_answer_is_not_no_network(
+    workdir: Path, live_web: TestWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKCHECK_NETWORK_CANARIES", "canary-one.invalid")
+    slow = live_web.url("/slow/1")
+    (workdir / "a.md").write_text(f"<https://nowhere.invalid/a>\n<{slow}>\n")
+    result = runner.invoke(app, ["check", "a.md", "--format", "json"])
+    assert result.exit_code == 0, result.output  # a host answered: the network is there
+    links = {link["url"]: link for link in json.loads(result.stdout)["links"]}
+    assert links[slow]["verdict"] == "alive"
+    # no name resolves, canaries included: the lookup failure is not evidence of death
+    assert (
+        links["https://nowhere.invalid/a"]["verdict"],
+        links["https://nowhere.invalid/a"]["error_kind"],
+    ) == ("error", "dns")

@@ -68,6 +68,7 @@ class Checker:
         self._network = _NetworkProbe(options, clock)
         #: Some host answered during this run: the network works, whatever DNS says.
         self._reached_any = False
+        self._names_unresolvable = False
 
     @property
     def scheduler(self) -> Scheduler:
@@ -117,10 +118,17 @@ class Checker:
         Raises :class:`NetworkUnreachable` when its host name does not resolve, no
         host has answered yet in this run and the canary names do not resolve either.
         """
-        return await self._check(url, _parse(url))
+        result = await self._check(url, _parse(url))
+        self._raise_if_offline()
+        return result
 
     async def check_all(self, urls: Iterable[str]) -> AsyncIterator[CheckResult]:
-        """Check each distinct URL once, hosts interleaved; results come as they complete."""
+        """Check each distinct URL once, hosts interleaved; results come as they complete.
+
+        Raises :class:`NetworkUnreachable` at the end when no name resolved (canaries
+        included) and no host answered at all; the results yielded before it are
+        ``error`` results, never ``dead``.
+        """
         distinct = ((url, _parse(url)) for url in dict.fromkeys(urls))
         results = cast(
             "AsyncGenerator[CheckResult, None]",
@@ -131,6 +139,17 @@ class Checker:
                 yield result
         finally:
             await results.aclose()
+        self._raise_if_offline()
+
+    def _raise_if_offline(self) -> None:
+        # Decided once all results are in, so the order in which checks finish
+        # (a failed lookup before a slow local answer) cannot change the outcome.
+        if self._names_unresolvable and not self._reached_any:
+            raise NetworkUnreachable(
+                "no host name resolves, not even "
+                + ", ".join(self._options.network_canaries)
+                + ": is the network down?"
+            )
 
     # ------------------------------------------------------------------ one link
 
@@ -202,13 +221,8 @@ class Checker:
             return observation
         if await self._network.reachable(self._plain_resolver):
             return observation
-        if not self._reached_any:
-            raise NetworkUnreachable(
-                "no host name resolves, not even "
-                + ", ".join(self._options.network_canaries)
-                + ": is the network down?"
-            )
-        # The network went away during the run: not evidence against this name.
+        # No name resolves at all: not evidence against this one.
+        self._names_unresolvable = True
         return _without_name_verdict(observation)
 
     def _require_client(self) -> Client:
