@@ -23,7 +23,7 @@ import typer
 
 from linkcheck import __version__, pipeline
 from linkcheck.config import Settings, load_settings, parse_duration
-from linkcheck.errors import LinkcheckError, UsageError
+from linkcheck.errors import ArchiveError, LinkcheckError, UsageError
 from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.policy import (
     FailurePolicy,
@@ -641,6 +641,8 @@ def archive(
                     )
                 )
                 typer.echo(_lookup_summary(found))
+                if found and all(snapshot.error for snapshot in found):
+                    raise ArchiveError(f"every look-up failed: {found[0].error}")
             if save:
                 outcomes = asyncio.run(
                     pipeline.save_live_links(

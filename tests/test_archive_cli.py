@@ -147,3 +147,13 @@ def test_save_captures_live_links_and_records_the_job(
     with sqlite3.connect("linkcheck.db") as connection:
         dump = "\n".join(connection.iterdump())
     assert SECRET_KEY not in dump and ACCESS_KEY not in dump
+
+
+def test_archive_command_fails_when_every_lookup_fails(
+    fake_archive: FakeArchive, dead_citation: str, background: BackgroundLoop
+) -> None:
+    assert runner.invoke(app, ["check", "."]).exit_code == 1
+    background.run(fake_archive.go_down())
+    result = runner.invoke(app, ["archive"])
+    assert result.exit_code == 3
+    assert "every look-up failed" in result.stderr

@@ -17,6 +17,7 @@ from linkcheck.report.summary import (
     grouped,
     moved_to,
     outcome,
+    plural,
     sections,
     verdict_counts,
     verdict_name,
@@ -72,8 +73,8 @@ def _header_lines(data: ReportData) -> list[str]:
         lines.append(f"Generated {data.generated_at.isoformat()}")
     links = data.links
     lines.append(
-        f"{len(links)} links, cited {citation_count(links)} times in "
-        f"{document_count(links)} documents"
+        f"{plural(len(links), 'link')}, cited {plural(citation_count(links), 'time')} in "
+        f"{plural(document_count(links), 'document')}"
     )
     counts = verdict_counts(links)
     lines.append("  ".join(f"{name} {count}" for name, count in counts.items()))
