@@ -310,7 +310,10 @@ class Store:
         since: datetime | None = None,
         states: Collection[LinkState] | None = None,
     ) -> Iterator[LinkRow]:
-        """Each link checked in a run (default: the latest), ordered by URL; streams.
+        """Each link checked in a run (default: the latest), in link order; streams.
+
+        Link order is the order links were first stored (cheap to stream from
+        the index); renderers that show links to people sort them themselves.
 
         ``since`` reports each link whose latest check, in any run, is that
         recent instead; ``states`` keeps links in those states.

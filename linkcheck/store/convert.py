@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row
@@ -37,8 +38,40 @@ def encode_lines(lines: Iterable[int]) -> str:
     return ",".join(str(line) for line in lines)
 
 
+@lru_cache(maxsize=4096)
 def decode_lines(text: str) -> tuple[int, ...]:
-    return tuple(map(int, text.split(","))) if text else ()
+    """``"3,17"`` → ``(3, 17)``.
+
+    Cached: a report decodes one per citation, and most are one of a few
+    hundred small line numbers, so equal texts share one tuple (less time,
+    and less memory when a renderer holds every row).
+    """
+    if "," not in text:
+        return (int(text),) if text else ()
+    return tuple(map(int, text.split(",")))
+
+
+def stored_datetime(value: datetime | str) -> datetime:
+    """A datetime column, read with or without SQLAlchemy's processing, as aware UTC.
+
+    SQLite hands back the text SQLAlchemy wrote (``2026-11-16 01:00:00.044888``,
+    naive UTC); other drivers hand back a naive datetime.
+    """
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def stored_date(value: date | str | None) -> date | None:
+    """A date column read without type processing (SQLite: ``2016-02-02``).
+
+    Cached: citations of one collection share few dates.
+    """
+    return _parsed_date(value) if isinstance(value, str) else value
 
 
 # Look-ups for stored enumeration values: several times cheaper than calling the
@@ -110,7 +143,8 @@ CHECK_COLUMNS = (
 
 
 def check_result(url: str, values: Sequence[Any], hops: Sequence[Hop]) -> CheckResult:
-    """A :class:`CheckResult` from the values of :data:`CHECK_COLUMNS`, in that order.
+    """A :class:`CheckResult` from the values of :data:`CHECK_COLUMNS`, in that order
+    (processed by SQLAlchemy or as the driver returns them).
 
     Positional, not by column name: this runs once per row of every report.
     """
@@ -130,9 +164,10 @@ def check_result(url: str, values: Sequence[Any], hops: Sequence[Hop]) -> CheckR
     return CheckResult(
         url=url,
         verdict=_VERDICTS[verdict],
-        checked_at=checked_at,
+        checked_at=stored_datetime(checked_at),
         status_code=status_code,
-        final_url=final_url,
+        # Most checks end where they started: share the URL instead of a copy.
+        final_url=url if final_url == url else final_url,
         hops=tuple(hops),
         error_kind=_ERROR_KINDS[error_kind] if error_kind is not None else None,
         error=error,

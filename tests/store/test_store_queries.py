@@ -117,13 +117,19 @@ def test_link_rows_carry_the_runs_results_with_citations(store: Store) -> None:
     ]
 
 
-def test_link_rows_stream_in_url_order_across_pages(store: Store) -> None:
+def test_link_rows_stream_in_link_order_across_pages(store: Store) -> None:
+    # Link order (the order links were first stored), not URL order: the index
+    # gives it without sorting the whole run first.  Every link once, each row
+    # with its own check and hops, on both sides of a page boundary.
     urls = [f"https://h{i % 13}.example/{i}" for i in range(2100)]
     run = store.start_run(inputs=[], options={})
     with store.writer(run) as writer:
         for url in urls:
-            writer.add(result(url))
-    assert [row.url for row in store.link_rows(run_id=run)] == sorted(urls)
+            writer.add(result(url, hops=(Hop(url, 301, url + "/"), Hop(url + "/", 200))))
+    rows = list(store.link_rows(run_id=run))
+    assert [row.url for row in rows] == urls
+    assert all(row.result is not None and row.result.url == row.url for row in rows)
+    assert all(row.result and row.result.hops[1].url == row.url + "/" for row in rows)
 
 
 def test_run_summary_counts_verdicts_of_that_run(store: Store) -> None:
