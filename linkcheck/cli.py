@@ -9,7 +9,6 @@ place (:func:`_exit_on_error`).
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,7 +23,7 @@ import typer
 from linkcheck import __version__, pipeline
 from linkcheck.config import Settings, load_settings, parse_duration
 from linkcheck.errors import ArchiveError, LinkcheckError, UsageError
-from linkcheck.extract import UnchangedInput, extract_documents
+from linkcheck.extract import ExtractResult, UnchangedInput, extract_documents
 from linkcheck.policy import (
     FailurePolicy,
     FailureWatch,
@@ -34,6 +33,7 @@ from linkcheck.policy import (
 from linkcheck.progress import ConsoleProgress, wants_live_display
 from linkcheck.report import FORMATS, render
 from linkcheck.report.changes import render_changes
+from linkcheck.report.citations import write_citations
 from linkcheck.report.history import render_history
 from linkcheck.report.json_report import write_json
 from linkcheck.report.model import ReportData, ReportOptions
@@ -174,60 +174,29 @@ def extract(
     _text_or_json(output_format)
     with _exit_on_error():
         settings = _settings(config, include_code=include_code, extensions=extensions)
-        documents: list[Document] = []
-        for item in extract_documents(paths, settings.extract):
-            if isinstance(item, SkippedInput):
-                typer.echo(f"linkcheck: skipped {item.path}: {item.reason}", err=True)
-            elif not isinstance(item, UnchangedInput):
-                documents.append(item)
-                if verbose:
-                    for ignored in item.ignored:
-                        typer.echo(
-                            f"{ignored.document}:{ignored.line}: not checked: "
-                            f"{ignored.url_as_written} ({ignored.reason})",
-                            err=True,
-                        )
-        typer.echo(
-            _citations_json(documents) if output_format == "json" else _citations_text(documents)
-        )
+        documents = _readable(extract_documents(paths, settings.extract), verbose=verbose)
+        write_citations(documents, output_format, sys.stdout)
+
+
+def _readable(items: Iterable[ExtractResult], *, verbose: bool) -> Iterator[Document]:
+    """The parsed documents; what could not be read (or is not checked) is said on stderr."""
+    for item in items:
+        if isinstance(item, SkippedInput):
+            typer.echo(f"linkcheck: skipped {item.path}: {item.reason}", err=True)
+        elif not isinstance(item, UnchangedInput):
+            if verbose:
+                for ignored in item.ignored:
+                    typer.echo(
+                        f"{ignored.document}:{ignored.line}: not checked: "
+                        f"{ignored.url_as_written} ({ignored.reason})",
+                        err=True,
+                    )
+            yield item
 
 
 def _text_or_json(output_format: str) -> None:
     if output_format not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--format")
-
-
-def _citations_json(documents: list[Document]) -> str:
-    return json.dumps(
-        [
-            {
-                "url": c.url,
-                "url_as_written": c.url_as_written,
-                "document": c.document,
-                "lines": list(c.lines),
-                "role": c.role.value,
-                "title": c.title,
-                "cited_at": c.cited_at.isoformat() if c.cited_at else None,
-                "fragment": c.fragment,
-            }
-            for doc in documents
-            for c in doc.citations
-        ],
-        indent=2,
-        ensure_ascii=False,
-    )
-
-
-def _citations_text(documents: list[Document]) -> str:
-    lines: list[str] = []
-    for doc in documents:
-        cited = f", cited {doc.cited_at.isoformat()}" if doc.cited_at else ""
-        lines.append(f"{doc.path} ({doc.format.value}{cited}): {len(doc.citations)} citations")
-        for c in doc.citations:
-            where = ",".join(str(n) for n in c.lines)
-            title = f"  “{c.title}”" if c.title else ""
-            lines.append(f"  {where:>9}  {c.role.value:<8}  {c.url}{title}")
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- scan
