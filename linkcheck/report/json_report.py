@@ -27,6 +27,10 @@ from linkcheck.types import CitationRef, Hop, LinkRow, RunSummary
 
 JsonObject = dict[str, Any]
 
+#: One encoder for every link: ``json.dumps`` with options builds a new one per
+#: call.  Without ``indent`` it is the C encoder.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def render_json(data: ReportData, options: ReportOptions) -> str:
     buffer = io.StringIO()
@@ -57,7 +61,7 @@ def write_json(
     stream.write('{"links": [')
     for index, row in enumerate(links):
         stream.write(",\n  " if index else "\n  ")
-        stream.write(json.dumps(_link(row, options), ensure_ascii=False))
+        stream.write(_encode(_link(row, options)))
         tally.add(row, options)
     stream.write("\n],\n")
     tail: JsonObject = {"run": _run(run, tally), "summary": tally.summary(options)}
@@ -119,32 +123,55 @@ def _run(run: RunSummary | None, tally: _Tally) -> JsonObject:
 
 
 def _link(row: LinkRow, options: ReportOptions) -> JsonObject:
+    """One link's object (this runs per link of reports that can hold 250k links)."""
     result, snapshot = row.result, row.snapshot
-    return {
-        "url": row.url,
-        "verdict": str(result.verdict) if result else None,
-        "state": str(row.state) if row.state else None,
-        "status_code": result.status_code if result else None,
-        "final_url": result.final_url if result else None,
-        "error_kind": str(result.error_kind) if result and result.error_kind else None,
-        "error": result.error if result else None,
-        "hops": [hop_json(hop) for hop in result.hops] if result else [],
-        "archive_url": snapshot.archive_url if snapshot else None,
-        "archive_timestamp": iso(snapshot.captured_at) if snapshot else None,
-        "checked_at": iso(result.checked_at) if result else None,
-        "citations": [citation_json(ref) for ref in sorted_citations(row)],
+    link: JsonObject = {"url": row.url}
+    if result is None:
+        link.update(_UNCHECKED, state=str(row.state) if row.state else None)
+    else:
+        error_kind = result.error_kind
+        link.update(
+            verdict=str(result.verdict),
+            state=str(row.state) if row.state else None,
+            status_code=result.status_code,
+            final_url=result.final_url,
+            error_kind=str(error_kind) if error_kind else None,
+            error=result.error,
+            hops=[hop_json(hop) for hop in result.hops],
+        )
+    if snapshot is None:
+        link.update(_NO_SNAPSHOT)
+    else:
+        link.update(archive_url=snapshot.archive_url, archive_timestamp=iso(snapshot.captured_at))
+    link.update(
+        checked_at=result.checked_at.isoformat() if result else None,
+        citations=[citation_json(ref) for ref in sorted_citations(row)],
         # Extra fields beyond the contract.
-        "failing": is_failing(row, options),
-        "domain": domain_of(row.url),
-        "title": result.title if result else None,
-        "attempts": result.attempts if result else None,
-        "elapsed_ms": result.elapsed_ms if result else None,
-        "method": result.method if result else None,
-        "archive_direction": str(snapshot.direction) if snapshot else None,
-        "archive_status_code": snapshot.status_code if snapshot else None,
-        "first_failed_at": iso(row.first_failed_at),
-        "confirmed_dead_at": iso(row.confirmed_dead_at),
-    }
+        failing=is_failing(row, options),
+        domain=domain_of(row.url),
+        title=result.title if result else None,
+        attempts=result.attempts if result else None,
+        elapsed_ms=result.elapsed_ms if result else None,
+        method=result.method if result else None,
+        archive_direction=str(snapshot.direction) if snapshot else None,
+        archive_status_code=snapshot.status_code if snapshot else None,
+        first_failed_at=iso(row.first_failed_at),
+        confirmed_dead_at=iso(row.confirmed_dead_at),
+    )
+    return link
+
+
+#: The contract's fields for a link never checked, and for one without an archive look-up.
+_UNCHECKED: JsonObject = {
+    "verdict": None,
+    "state": None,  # replaced: a stored link may have a state before any check shown
+    "status_code": None,
+    "final_url": None,
+    "error_kind": None,
+    "error": None,
+    "hops": [],
+}
+_NO_SNAPSHOT: JsonObject = {"archive_url": None, "archive_timestamp": None}
 
 
 def hop_json(hop: Hop) -> JsonObject:

@@ -6,9 +6,11 @@ Renderers differ in syntax, not in what they say, so what a link's outcome
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from linkcheck.report.model import GroupBy, ReportData, ReportOptions
@@ -95,8 +97,11 @@ def sections(data: ReportData, options: ReportOptions) -> list[tuple[str, list[L
     ]
 
 
-def sorted_citations(row: LinkRow) -> list[CitationRef]:
-    return sorted(row.citations, key=lambda ref: (ref.document, ref.lines))
+def sorted_citations(row: LinkRow) -> Sequence[CitationRef]:
+    citations = row.citations
+    if len(citations) < 2:  # most links: nothing to sort
+        return citations
+    return sorted(citations, key=lambda ref: (ref.document, ref.lines))
 
 
 # --------------------------------------------------------------------------- counting
@@ -122,12 +127,31 @@ def document_count(links: Sequence[LinkRow]) -> int:
 
 def is_web_url(url: str) -> bool:
     """Only http(s) addresses become clickable: a cited ``javascript:`` URL stays text."""
+    if url[:6].lower().startswith(("http:", "https:")):  # nearly every URL: no parsing
+        return True
     return urlsplit(url.strip()).scheme.lower() in ("http", "https")
 
 
+#: Where a URL's authority ends (``urlsplit``'s rule).
+_AUTHORITY_END = re.compile(r"[/?#]")
+
+
 def domain_of(url: str) -> str:
-    """The site a URL belongs to, for "which sites rot most" (``www.`` ignored)."""
-    host = urlsplit(url).hostname or ""
+    """The site a URL belongs to, for "which sites rot most" (``www.`` ignored).
+
+    Parsed once per scheme and authority (a report asks for every link, and
+    links share a few thousand hosts), not once per URL.
+    """
+    start = url.find("//")
+    if start < 0:
+        return _domain_of_prefix(url)
+    end = _AUTHORITY_END.search(url, start + 2)
+    return _domain_of_prefix(url[: end.start()] if end else url)
+
+
+@lru_cache(maxsize=8192)
+def _domain_of_prefix(prefix: str) -> str:
+    host = urlsplit(prefix).hostname or ""
     return host.removeprefix("www.") or "(no host)"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, select, text
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, select, text
 
 from linkcheck.store.convert import (
     CHECK_COLUMNS,
@@ -187,6 +187,10 @@ def _link_rows_query(
         )
         scope = [checks.c.run_id == run_id, checks.c.id == latest_in_run]
         order = checks.c.link_id  # the (run_id, link_id) index's order: no sort
+    # Nearly every check has one hop: it comes with the row; only longer
+    # chains are looked up afterwards.
+    first_hop, second_hop = hops.alias("first_hop"), hops.alias("second_hop")
+    longer_chain = exists().where(second_hop.c.check_id == checks.c.id, second_hop.c.position == 1)
     query = (
         select(
             links.c.id,
@@ -197,9 +201,14 @@ def _link_rows_query(
             links.c.confirmed_dead_at,
             checks.c.id,
             checks.c.state_after,
+            first_hop.c.url,
+            first_hop.c.status_code,
+            first_hop.c.location,
+            longer_chain,
             *CHECK_COLUMNS,  # last: _PageAssembler hands these to check_result as they are
         )
         .join(checks, checks.c.link_id == links.c.id)
+        .outerjoin(first_hop, and_(first_hop.c.check_id == checks.c.id, first_hop.c.position == 0))
         .where(*scope)
         .order_by(order)
     )
@@ -226,8 +235,7 @@ class _PageAssembler:
 
     def rows(self, page: Sequence[Any]) -> list[LinkRow]:
         link_ids = [row[0] for row in page]
-        urls_by_check = {row[6]: row[1] for row in page}
-        found_hops = self._hops(urls_by_check)
+        chains = self._hops({row[6]: row[1] for row in page if row[11]})
         refs = self._citations(link_ids)
         latest_snapshots = self._snapshots(page)
         assembled = []
@@ -235,7 +243,14 @@ class _PageAssembler:
             link_id, url, state, last_check_id, first_failed, dead_at, check_id, state_after = row[
                 :8
             ]
-            result = check_result(url, row[8:], found_hops.get(check_id, ()))
+            hop_url = row[8]
+            if hop_url is None:
+                chain: tuple[Hop, ...] = ()
+            elif row[11]:
+                chain = chains[check_id]
+            else:
+                chain = (Hop(url if hop_url == url else hop_url, row[9], row[10]),)
+            result = check_result(url, row[12:], chain)
             # A check from before 0002 has no state: the link's own applies if
             # this check is its latest.
             then = state_after if state_after is not None or check_id != last_check_id else state
@@ -255,10 +270,10 @@ class _PageAssembler:
 
     def _hops(self, urls_by_check: dict[int, str]) -> dict[int, tuple[Hop, ...]]:
         found: dict[int, list[Hop]] = defaultdict(list)
+        if not urls_by_check:
+            return {}
         statement = _HOPS_OF_CHECKS_SQL.format(ids=_inline_ids(urls_by_check))
-        for check_id, url, status_code, location in self._connection.exec_driver_sql(
-            statement
-        ).all():
+        for check_id, url, status_code, location in _plain_rows(self._connection, statement):
             own = urls_by_check[check_id]
             found[check_id].append(Hop(own if url == own else url, status_code, location))
         return {check_id: tuple(chain) for check_id, chain in found.items()}
@@ -267,9 +282,7 @@ class _PageAssembler:
         found: dict[int, list[CitationRef]] = defaultdict(list)
         paths = self._paths
         statement = _CITATIONS_OF_LINKS_SQL.format(ids=_inline_ids(link_ids))
-        for cited, lines, role, title, cited_at, path in self._connection.exec_driver_sql(
-            statement
-        ).all():
+        for cited, lines, role, title, cited_at, path in _plain_rows(self._connection, statement):
             path = paths.setdefault(path, path)
             found[cited].append(citation_ref(path, lines, role, title, stored_date(cited_at)))
         return {link_id: tuple(refs) for link_id, refs in found.items()}
@@ -306,6 +319,15 @@ def _dead_since(
     return moment if moment <= at else None
 
 
+def _plain_rows(connection: Connection, statement: str) -> list[Any]:
+    """The rows of a plain SQL statement as the driver's tuples (no ``Row`` objects)."""
+    result = connection.exec_driver_sql(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def _inline_ids(ids: Iterable[int]) -> str:
     """Ids for an ``IN (...)`` list written into the statement.
 
@@ -313,7 +335,7 @@ def _inline_ids(ids: Iterable[int]) -> str:
     SQLAlchemy rendering a bind parameter per element (10,000 per page) and
     keeps the statement plain SQL for every dialect.
     """
-    return ",".join(str(int(value)) for value in ids)
+    return ",".join(map(str, ids))
 
 
 # Plain SQL run with ``exec_driver_sql``: rows come back as the driver gives
