@@ -60,6 +60,12 @@ _GONE_SEGMENTS = frozenset(
     }
 )
 _SEGMENT_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+|\s*[|·»]\s*")
+#: A word that every phrase and segment above contains (some as a stem): a text
+#: holding none of them cannot say "not found", and most titles hold none.
+_GONE_WORDS = re.compile(
+    r"404|found|exist|availab|gone|gefunden|introuvable|trouv|encontrad|trovat|gevonden"
+    r"|найден|znaleziono|見つかりません|找不到|不存在"
+)
 
 
 def _collapse(text: str) -> str:
@@ -92,7 +98,10 @@ def _first_heading(html: str) -> str | None:
 
 def says_not_found(text: str) -> bool:
     """Whether a short text (a title, a heading) says the page is not found."""
-    lowered = _collapse(text.lower())
+    lowered = text.lower()
+    if not _GONE_WORDS.search(lowered):
+        return False
+    lowered = _collapse(lowered)
     if _GONE_PHRASES.search(lowered):
         return True
     segments = _SEGMENT_SEPARATOR.split(lowered)

@@ -153,8 +153,8 @@ class Checker:
 
     # ------------------------------------------------------------------ one link
 
-    async def _check_item(self, item: tuple[str, URL | str]) -> CheckResult:
-        return await self._check(*item)
+    def _check_item(self, item: tuple[str, URL | str]) -> Awaitable[CheckResult]:
+        return self._check(*item)  # not a coroutine itself: one frame fewer per answer
 
     async def _check(self, url: str, target: URL | str) -> CheckResult:
         started = self._clock()

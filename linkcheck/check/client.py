@@ -12,7 +12,8 @@ import errno
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Final
 
@@ -73,19 +74,24 @@ class Client:
         self._scheduler = scheduler
         self._full_timeout = self._timeout(options.total_timeout)
 
-    async def attempt(self, url: str, target: URL) -> Observation:
+    def attempt(self, url: str, target: URL) -> Awaitable[Observation]:
         """One attempt at ``url`` (already parsed as ``target``), HEAD first if configured.
 
         A HEAD answer is only taken when it is 2xx; anything else is asked again
-        with GET, since many servers answer HEAD wrongly.
+        with GET, since many servers answer HEAD wrongly.  (A plain function: the
+        GET-only attempt is ``_follow`` itself, one coroutine frame fewer per answer.)
         """
         if self._options.head_first:
-            head = await self._follow(url, target, "HEAD")
-            status = head.status
-            if status is not None and 200 <= status < 300:
-                return head
-            if head.error_kind in _DECISIVE_ON_HEAD:
-                return head
+            return self._head_then_get(url, target)
+        return self._follow(url, target, "GET")
+
+    async def _head_then_get(self, url: str, target: URL) -> Observation:
+        head = await self._follow(url, target, "HEAD")
+        status = head.status
+        if status is not None and 200 <= status < 300:
+            return head
+        if head.error_kind in _DECISIVE_ON_HEAD:
+            return head
         return await self._follow(url, target, "GET")
 
     async def _follow(self, url: str, target: URL, method: str) -> Observation:
@@ -132,7 +138,10 @@ class Client:
         budget: float,
     ) -> Observation | tuple[str, SimpleCookie | None, float]:
         """One request: the final observation, or where it redirects, the cookies it
-        set and the seconds it took (waiting for the slot not counted)."""
+        set and the seconds it took (waiting for the slot not counted).
+
+        The slot is held only while the connection is: the body prefix is judged
+        after it is given back, so the next request need not wait for that."""
         host = current.host or ""
         current_text = str(current)
         timeout = self._full_timeout if not hops else self._timeout(budget)
@@ -151,48 +160,30 @@ class Client:
                         await _discard(response)
                         return location, sets, time.monotonic() - started
                     hops.append(Hop(current_text, status))
-                    return await self._final(url, hops, current_text, method, response)
+                    answer = await self._answer(method, response)
             except Exception as exc:  # translated below, most specific first
                 kind, message, name_not_found = translate(exc, first_hop=not hops)
                 return _failure(url, hops, current, method, kind, message, name_not_found)
+        return _final(url, hops, current_text, method, answer)
 
-    async def _final(
-        self,
-        url: str,
-        hops: list[Hop],
-        current: str,
-        method: str,
-        response: aiohttp.ClientResponse,
-    ) -> Observation:
+    async def _answer(self, method: str, response: aiohttp.ClientResponse) -> _Answer:
+        """What the final response says: a few headers and, for pages, the body prefix."""
         status = response.status
         headers = response.headers
-        challenge = headers.get("cf-mitigated", "").lower() == "challenge"
-        retry_after = headers.get("Retry-After")
-        sniff = method == "GET" and (200 <= status < 300 or status in _SNIFFED_STATUSES)
-        if not sniff or not _is_html(headers.get("Content-Type")):
+        page: str | None = None
+        if (
+            method == "GET"
+            and (200 <= status < 300 or status in _SNIFFED_STATUSES)
+            and _is_html(headers.get("Content-Type"))
+        ):
+            page = _decode(await _read_prefix(response, self._options.max_body_bytes), response)
+        else:
             await _discard(response)
-            return Observation(
-                url=url,
-                hops=tuple(hops),
-                final_url=current,
-                method=method,
-                challenge=challenge,
-                retry_after=retry_after,
-            )
-        text = _decode(await _read_prefix(response, self._options.max_body_bytes), response)
-        title = extract_title(text)
-        challenge = challenge or (title is not None and title.lower() in _CHALLENGE_TITLES)
-        success = 200 <= status < 300
-        return Observation(
-            url=url,
-            hops=tuple(hops),
-            final_url=current,
-            method=method,
-            title=title,
-            page_says_not_found=success and looks_not_found(text, title),
-            challenge=challenge,
-            fingerprint=fingerprint(text) if success else None,
-            retry_after=retry_after,
+        return _Answer(
+            status=status,
+            challenged=headers.get("cf-mitigated", "").lower() == "challenge",
+            retry_after=headers.get("Retry-After"),
+            page=page,
         )
 
     def _headers(self, host: str, cookies: str) -> Mapping[str, str] | None:
@@ -227,6 +218,43 @@ class Client:
 _DECISIVE_ON_HEAD: Final = frozenset(
     {ErrorKind.DNS, ErrorKind.PRIVATE_ADDRESS, ErrorKind.TLS, ErrorKind.INVALID_URL}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The parts of a final response the verdict needs, read before its connection is freed."""
+
+    status: int
+    challenged: bool  # the server says it answered with a bot challenge
+    retry_after: str | None
+    page: str | None  # the decoded body prefix of a page worth sniffing
+
+
+def _final(url: str, hops: list[Hop], current: str, method: str, answer: _Answer) -> Observation:
+    page = answer.page
+    if page is None:
+        return Observation(
+            url=url,
+            hops=tuple(hops),
+            final_url=current,
+            method=method,
+            challenge=answer.challenged,
+            retry_after=answer.retry_after,
+        )
+    title = extract_title(page)
+    challenge = answer.challenged or (title is not None and title.lower() in _CHALLENGE_TITLES)
+    success = 200 <= answer.status < 300
+    return Observation(
+        url=url,
+        hops=tuple(hops),
+        final_url=current,
+        method=method,
+        title=title,
+        page_says_not_found=success and looks_not_found(page, title),
+        challenge=challenge,
+        fingerprint=fingerprint(page) if success else None,
+        retry_after=answer.retry_after,
+    )
 
 
 def _failure(
@@ -327,6 +355,10 @@ async def _read_prefix(response: aiohttp.ClientResponse, limit: int) -> bytes:
     The rest of a long body is never read: releasing the response then closes
     the connection instead of downloading it.
     """
+    length = response.content_length
+    if length is not None and "Content-Encoding" not in response.headers:
+        # The whole (uncompressed) body in one read, with no second read for its end.
+        limit = min(limit, length)
     chunks: list[bytes] = []
     size = 0
     try:
