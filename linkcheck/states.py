@@ -29,10 +29,18 @@ class DeathPolicy:
 
     confirm_checks: int = 3
     confirm_days: float = 3.0
-    #: how soon a failing (or undecided) link is checked again
-    recheck_failing: timedelta = timedelta(days=1)
+    #: How soon a failing (or undecided) link is due again.  Under a day on
+    #: purpose: a nightly run starts at about the same time each night but
+    #: checks a link at any point of its hours of work, so a link checked at
+    #: 03:00 with a one-day interval would not be due when the next run starts
+    #: at 01:00 and would wait a second night.  20 hours keeps every link a
+    #: run of up to four hours checked due on the next night's run.
+    recheck_failing: timedelta = timedelta(hours=20)
     #: how long a good verdict stays fresh before the link is due again
     recheck_alive: timedelta = timedelta(days=7)
+    #: How long a confirmed-dead link waits before it is checked again: a
+    #: death is settled, but a site can come back.  Spread like good links.
+    recheck_dead: timedelta = timedelta(days=7)
 
     @classmethod
     def immediate(cls) -> DeathPolicy:
@@ -81,11 +89,17 @@ def next_check_due(
 ) -> datetime:
     """When the link should be checked again.
 
-    Failing and undecided links come back sooner than good ones.  ``spread``
-    (0 ≤ spread < 1, stable per link, e.g. from a hash of its URL) stretches a good
-    link's interval by up to a quarter so a collection checked in one night is
-    re-checked evenly over several nights instead of all on the same one.
+    Failing and undecided links come back on the next night (``recheck_failing``),
+    confirmed-dead ones after ``recheck_dead`` whatever the verdict (a
+    transient ``error`` says nothing new about a death), good ones after
+    ``recheck_alive``.  ``spread`` (0 ≤ spread < 1, stable per link, e.g. from a
+    hash of its URL) stretches the good and the dead intervals by up to a
+    quarter so links checked in one night are re-checked evenly over several
+    nights instead of all on the same one.
     """
+    stretch = 1.0 + 0.25 * spread
+    if history.state is LinkState.DEAD:
+        return checked_at + policy.recheck_dead * stretch
     if verdict in _GOOD and history.state is not LinkState.RECOVERED:
-        return checked_at + policy.recheck_alive * (1.0 + 0.25 * spread)
+        return checked_at + policy.recheck_alive * stretch
     return checked_at + policy.recheck_failing

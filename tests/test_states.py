@@ -99,3 +99,34 @@ def test_spread_stretches_good_links_by_at_most_a_quarter() -> None:
     alive = nights("A")[-1]
     latest = next_check_due(alive, Verdict.ALIVE, NIGHT0, POLICY, spread=0.999)
     assert NIGHT0 + POLICY.recheck_alive < latest < NIGHT0 + POLICY.recheck_alive * 1.25
+
+
+def test_a_failing_link_checked_late_in_a_run_is_due_when_the_next_nights_run_starts() -> None:
+    # A nightly run starts at 01:00 and checks links for hours; one checked at
+    # 03:00 must not wait until 03:00 the next night, or it skips a night.
+    failing = nights("D")[-1]
+    late_in_the_run = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
+    next_run_starts = datetime(2026, 1, 2, 1, 0, tzinfo=UTC)
+    due = next_check_due(failing, Verdict.DEAD, late_in_the_run, DeathPolicy(), spread=0.9)
+    assert late_in_the_run < due <= next_run_starts
+
+
+def test_a_confirmed_dead_link_waits_for_the_dead_interval_whatever_the_verdict() -> None:
+    policy = DeathPolicy(confirm_checks=3, confirm_days=3, recheck_dead=timedelta(days=30))
+    dead = nights("DDDD", policy)[-1]
+    assert dead.state is LinkState.DEAD
+    for verdict in (Verdict.DEAD, Verdict.SOFT_404, Verdict.ERROR, Verdict.BLOCKED):
+        history = advance(dead, verdict, NIGHT0, policy)
+        due = next_check_due(history, verdict, NIGHT0, policy, spread=0.0)
+        assert due == NIGHT0 + timedelta(days=30)
+    stretched = next_check_due(dead, Verdict.DEAD, NIGHT0, policy, spread=0.999)
+    assert NIGHT0 + timedelta(days=30) < stretched < NIGHT0 + timedelta(days=30) * 1.25
+
+
+def test_failing_and_undecided_links_that_are_not_dead_come_back_the_next_night() -> None:
+    for verdicts, last in (("D", Verdict.DEAD), ("DE", Verdict.ERROR), ("DB", Verdict.BLOCKED)):
+        history = nights(verdicts)[-1]
+        assert history.state is LinkState.FAILING
+        assert next_check_due(history, last, NIGHT0, POLICY, spread=0.9) < NIGHT0 + timedelta(
+            days=1
+        )

@@ -1,13 +1,14 @@
 """Choosing the links a run checks: all of them, or the ones that are due.
 
-Without ``max_age`` every link in scope is due, streamed in link-id order
-page by page.  With ``max_age`` a link is due when it was never checked, when
-its last verdict was not good (failing and undecided links are re-checked every
-time), when its ``next_check_at`` has come (the writer spreads these over a
-quarter of the interval per link, so a collection checked in one night comes
-due over several), or when it was last checked longer ago than ``max_age``
-stretched by that quarter (links from before next_check_at existed, or a
-shorter ``max_age`` than the writer was given).
+Without ``max_age`` every link in scope is due, streamed in link-id order page
+by page. With ``max_age`` a link is due when it was never checked, when its
+last verdict was not good and it is not confirmed dead (failing and undecided
+links are re-checked every run; a dead link waits for its ``next_check_at``,
+``DeathPolicy.recheck_dead`` later), when its ``next_check_at`` has come (the
+writer spreads these over a quarter of the interval per link, so a collection
+checked in one night comes due over several), or when it was last checked
+longer ago than ``max_age`` stretched by that quarter (links from before
+next_check_at existed, or a shorter ``max_age`` than the writer was given).
 
 Due links come in priority order — never checked, then failing or undecided,
 then the longest overdue — which needs one sort; that query returns only ids,
@@ -28,12 +29,13 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, case, exists, or
 from linkcheck.store.db import read_connection
 from linkcheck.store.schema import checks, links
 from linkcheck.store.selection import cited_by
-from linkcheck.types import Verdict
+from linkcheck.types import LinkState, Verdict
 
 PAGE = 1000
 GOOD_VERDICTS = (Verdict.ALIVE.value, Verdict.MOVED.value)
-#: Verdicts after which a link is checked again on every run.
+#: Verdicts after which a link is checked again on every run, unless it is confirmed dead.
 RECHECK_ALWAYS = tuple(verdict.value for verdict in Verdict if verdict.value not in GOOD_VERDICTS)
+DEAD = LinkState.DEAD.value
 #: How far the writer stretches a good link's interval at most (``states.next_check_due``).
 MAX_STRETCH = 1.25
 
@@ -70,7 +72,10 @@ def _is_due(max_age: timedelta, now: datetime) -> ColumnElement[bool]:
     # Each term can use its own index, so SQLite answers the OR from index look-ups.
     return or_(
         links.c.last_checked_at.is_(None),
-        links.c.last_verdict.in_(RECHECK_ALWAYS),
+        and_(
+            links.c.last_verdict.in_(RECHECK_ALWAYS),
+            or_(links.c.state.is_(None), links.c.state != DEAD),
+        ),
         links.c.next_check_at <= now,
         and_(
             links.c.last_checked_at < now - max_age,

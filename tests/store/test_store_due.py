@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from linkcheck.states import DeathPolicy
 from linkcheck.store import Store
 from linkcheck.types import Verdict
 from tests.store.store_factories import citation, document, execute, result, run_night
@@ -94,3 +95,24 @@ def test_documents_and_max_age_combine(store: Store) -> None:
     run_night(store, *(result(url, Verdict.DEAD, at=NIGHT) for url in (BAD, SHAKY)))
     run_night(store, result(GOOD, Verdict.ALIVE, at=NIGHT))
     assert due(store, NIGHT + timedelta(days=1), documents=["one.txt"]) == [BAD]
+
+
+def test_confirmed_dead_links_come_back_weekly_while_failing_ones_come_every_night(
+    store: Store,
+) -> None:
+    dead, failing, blocked = (f"https://example.org/{name}" for name in ("dead", "fail", "wall"))
+    scan(store, dead, failing, blocked)
+    decide_at_once = DeathPolicy.immediate()  # one failure confirms (dead); 2 needed (failing)
+    run_night(store, result(dead, Verdict.DEAD, at=NIGHT), policy=decide_at_once)
+    slow = DeathPolicy(confirm_checks=2, confirm_days=1)
+    run_night(
+        store,
+        result(failing, Verdict.DEAD, at=NIGHT + timedelta(hours=2)),
+        result(blocked, Verdict.BLOCKED, at=NIGHT + timedelta(hours=2)),
+        policy=slow,
+    )
+    for night in range(1, 7):  # every night of the week: not the dead one
+        assert due(store, NIGHT + timedelta(days=night)) == [failing, blocked]
+    # A week on (stretched by up to a quarter), the dead link is checked again,
+    # first among the bad ones: it has waited longest.
+    assert due(store, NIGHT + decide_at_once.recheck_dead * 1.25) == [dead, failing, blocked]
