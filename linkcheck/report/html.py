@@ -10,6 +10,7 @@ citation list.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from linkcheck.report.summary import (
     needs_attention,
     outcome,
     plural,
+    severity_key,
     sorted_citations,
     verdict_of,
 )
@@ -43,6 +45,9 @@ from linkcheck.types import LinkRow, SnapshotDirection
 #: No scripts, no fetches: only the inline stylesheet and inline images.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 MAX_DOMAINS = 20
+#: Links the "all links" section lists without ``show_all`` (``--all``): a
+#: nightly run of 240k links would otherwise make a 200 MB page nobody reads.
+MAX_LISTED = 500
 
 
 def render_html(data: ReportData, options: ReportOptions) -> str:
@@ -55,7 +60,7 @@ def render_html(data: ReportData, options: ReportOptions) -> str:
         _trend_section(data),
         _attention_section(attention_rows(data, options)),
         _domains_section(data, options),
-        _all_links_section(data),
+        _all_links_section(data, options),
         "<footer>Made by linkcheck. Archived copies are from the Internet Archive's "
         "Wayback Machine.</footer>",
     ]
@@ -232,16 +237,29 @@ def _trend_section(data: ReportData) -> str:
     )
 
 
-def _all_links_section(data: ReportData) -> str:
+def _all_links_section(data: ReportData, options: ReportOptions) -> str:
+    """Every link, most serious first; the first ``MAX_LISTED`` unless ``show_all``."""
+    total = len(data.links)
+    if options.show_all or total <= MAX_LISTED:
+        listed = by_severity(data.links)
+    else:  # the most serious first, without sorting the whole run
+        listed = heapq.nsmallest(MAX_LISTED, data.links, key=severity_key)
     rows = "".join(
         f"<tr><td>{_source_cell(row)}</td><td>{_badge(row)}</td>"
         f"<td>{_outcome_cell(row)}</td><td>{_cited_cell(row)}</td></tr>"
-        for row in by_severity(data.links)
+        for row in listed
+    )
+    more = total - len(listed)
+    note = (
+        f'<p class="lead">…and {plural(more, "more link")} not listed here '
+        "(<code>linkcheck report --all</code> lists every one).</p>"
+        if more
+        else ""
     )
     return (
-        f'<section id="all"><details><summary>All {plural(len(data.links), "cited link")}'
+        f'<section id="all"><details><summary>All {plural(total, "cited link")}'
         "</summary><table><thead><tr><th>Source</th><th>Verdict</th><th>What we found</th>"
-        f"<th>Cited in</th></tr></thead><tbody>{rows}</tbody></table></details></section>"
+        f"<th>Cited in</th></tr></thead><tbody>{rows}</tbody></table>{note}</details></section>"
     )
 
 

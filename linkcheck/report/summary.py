@@ -54,14 +54,22 @@ def verdict_name(row: LinkRow) -> str:
     return str(verdict) if verdict is not None else UNCHECKED
 
 
+_RANKS = {verdict: rank for rank, verdict in enumerate(VERDICT_ORDER)}
+
+
 def _rank(row: LinkRow) -> int:
     verdict = verdict_of(row)
-    return VERDICT_ORDER.index(verdict) if verdict is not None else len(VERDICT_ORDER)
+    return _RANKS[verdict] if verdict is not None else len(VERDICT_ORDER)
+
+
+def severity_key(row: LinkRow) -> tuple[int, str]:
+    """Most serious verdict first, then by URL."""
+    return (_rank(row), row.url)
 
 
 def by_severity(rows: Iterable[LinkRow]) -> list[LinkRow]:
     """Most serious verdict first, then by URL, so output is stable."""
-    return sorted(rows, key=lambda row: (_rank(row), row.url))
+    return sorted(rows, key=severity_key)
 
 
 def by_url(rows: Iterable[LinkRow]) -> list[LinkRow]:

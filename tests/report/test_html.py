@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.report import ReportData, render
+from linkcheck.report import ReportData, ReportOptions, render
+from linkcheck.report.html import MAX_LISTED
 from linkcheck.types import CitationRef, Role
 from tests.report.browser import dump_dom, screenshot, visible_text
 from tests.report.sample import DEAD_ARCHIVE, DEAD_URL, VANISHED_URL, sample_links
@@ -120,3 +121,26 @@ def test_chart_copes_with_any_number_of_runs(data: ReportData, runs: int) -> Non
         assert "No runs stored yet." in page
     else:
         assert page.count('data-verdict="dead" data-count="2"') == runs
+
+
+def test_a_huge_run_lists_its_most_serious_links_and_says_how_many_more(
+    data: ReportData,
+) -> None:
+    alive = next(row for row in data.links if row.result and row.result.verdict == "alive")
+    many = [replace(alive, url=f"https://example.org/page/{n:05d}") for n in range(MAX_LISTED)]
+    big = replace(data, links=[*data.links, *many])
+    extra = len(big.links) - MAX_LISTED
+
+    def all_section(page: str) -> str:
+        found = re.search(r'<section id="all">.*?</section>', page, flags=re.S)
+        assert found is not None
+        return found.group()
+
+    capped = all_section(render("html", big))
+    assert capped.count("<tr><td>") == MAX_LISTED
+    assert f"and {extra} more links not listed" in capped
+    assert f'data-originalurl="{DEAD_URL}"' in capped  # the dead come first
+    assert f"All {len(big.links)} cited links" in capped
+    everything = all_section(render("html", big, ReportOptions(show_all=True)))
+    assert everything.count("<tr><td>") == len(big.links)
+    assert "not listed" not in everything
