@@ -705,24 +705,43 @@ def _summaries(context: StepContext, _prepared: Any) -> dict[str, Any]:
 
 
 def _report(context: StepContext, output_format: str) -> dict[str, Any]:
-    """What ``linkcheck report --format F`` does for tonight's run: query, render, write."""
-    from linkcheck.report import ReportData, render
+    """What ``linkcheck report --format F`` does for tonight's run (``cli._emit``).
 
-    store = context.store
-    summary = store.run_summary(context.info.last_run_id)
+    JSON streams: ``write_json`` over the ``link_rows`` iterator, one object per
+    link, into a counting null sink (no list, no file).  Other formats hold the
+    rows in a ``ReportData`` list, render one string and write it.
+    """
+    from linkcheck.report import ReportData, ReportOptions, render
+    from linkcheck.report.json_report import write_json
+
+    store, run_id = context.store, context.info.last_run_id
+    summary = store.run_summary(run_id)
+    rows = store.link_rows(run_id=run_id)
+    if output_format == "json":
+        sink = _CountingSink()
+        write_json(rows, ReportOptions(), sink, run=summary)
+        return {"rows": summary.total if summary else 0, "output_mb": round(sink.chars / 2**20, 1)}
     extra: dict[str, Any] = {}
     if "changes" in {f.name for f in fields(ReportData)} and hasattr(store, "changes"):
-        extra["changes"] = list(_call_changes(store, context.info.last_run_id))
+        extra["changes"] = list(_call_changes(store, run_id))
     data = ReportData(
-        links=list(store.link_rows(run_id=context.info.last_run_id)),
-        run=summary,
-        runs=list(reversed(store.runs(limit=100))),
-        **extra,
+        links=list(rows), run=summary, runs=list(reversed(store.runs(limit=100))), **extra
     )
-    text = render(output_format, data)
+    text = render(output_format, data, ReportOptions())
     output = context.scratch / f"report.{output_format}"
-    output.write_text(text, encoding="utf-8")
+    output.write_text(text + "\n", encoding="utf-8")
     return {"rows": len(data.links), "output_mb": round(len(text) / 2**20, 1)}
+
+
+class _CountingSink(io.StringIO):
+    """A text stream that keeps nothing but the number of characters written to it."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+
+    def write(self, text: str) -> int:
+        self.chars += len(text)
+        return len(text)
 
 
 def _call_changes(store: Any, run_id: int) -> Iterable[Any]:
@@ -849,8 +868,10 @@ STEPS: tuple[Step, ...] = (
     Step("summaries", "report", "run_summary(tonight), run_summary(first full run), runs(100)",
          _nothing, _summaries),
     Step("report-json", "report", "`linkcheck report --format json` for tonight's run: "
-         "rows in a list, render, write", _nothing, lambda c, p: _report(c, "json")),
-    Step("report-html", "report", "the same, --format html", _nothing,
+         "write_json streaming link_rows into a null sink", _nothing,
+         lambda c, p: _report(c, "json")),
+    Step("report-html", "report", "`--format html`: rows in a list, changes, runs, render, "
+         "write the file", _nothing,
          lambda c, p: _report(c, "html")),
     Step("changes", "report", "Store.changes() for tonight's run", _nothing, _changes),
     Step("stats", "maintenance", "Store.stats()", _nothing, _stats),
