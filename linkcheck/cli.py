@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -64,6 +65,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 EXIT_FAILING = 1
+E = TypeVar("E", bound=StrEnum)
 
 # --------------------------------------------------------------------------- shared options
 
@@ -522,23 +524,22 @@ def _since(text: str) -> datetime:
 
 
 def _state_filter(text: str | None) -> frozenset[LinkState] | None:
-    if text is None:
-        return None
-    try:
-        return frozenset(LinkState(s.strip()) for s in text.split(",") if s.strip())
-    except ValueError:
-        known = ", ".join(s.value for s in LinkState)
-        raise UsageError(f"--state: unknown state in {text!r}; choose from {known}") from None
+    return _names_of(LinkState, text, "--state")
 
 
 def _verdict_filter(text: str | None) -> frozenset[Verdict] | None:
+    return _names_of(Verdict, text, "--verdict")
+
+
+def _names_of(kind: type[E], text: str | None, flag: str) -> frozenset[E] | None:
+    """The members of ``kind`` named in a comma-separated flag value (None: no filter)."""
     if text is None:
         return None
     try:
-        return frozenset(Verdict(v.strip()) for v in text.split(",") if v.strip())
+        return frozenset(kind(name.strip()) for name in text.split(",") if name.strip())
     except ValueError:
-        known = ", ".join(v.value for v in Verdict)
-        raise UsageError(f"--verdict: unknown verdict in {text!r}; choose from {known}") from None
+        known = ", ".join(member.value for member in kind)
+        raise UsageError(f"{flag}: unknown value in {text!r}; choose from {known}") from None
 
 
 @app.command()

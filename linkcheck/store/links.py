@@ -48,15 +48,23 @@ def existing_link_ids(connection: Connection, urls: Collection[str]) -> dict[str
 def link_ids(connection: Connection, urls: Collection[str], *, now: datetime) -> dict[str, int]:
     """The id of every URL's link row, creating rows for URLs not seen before."""
     found = existing_link_ids(connection, urls)
-    missing = [url for url in dict.fromkeys(urls) if url not in found]
+    missing = _insert_missing(connection, urls, found, now)
     if missing:
-        for chunk in chunked(missing):
-            connection.execute(
-                insert_ignoring_duplicate_urls(connection),
-                [{"url": url, "first_seen_at": now, "fail_count": 0} for url in chunk],
-            )
         found.update(existing_link_ids(connection, missing))
     return found
+
+
+def _insert_missing(
+    connection: Connection, urls: Collection[str], found: Collection[str], now: datetime
+) -> list[str]:
+    """Insert link rows for the URLs not in ``found``; returns those URLs."""
+    missing = [url for url in dict.fromkeys(urls) if url not in found]
+    for chunk in chunked(missing):
+        connection.execute(
+            insert_ignoring_duplicate_urls(connection),
+            [{"url": url, "first_seen_at": now, "fail_count": 0} for url in chunk],
+        )
+    return missing
 
 
 def link_id(connection: Connection, url: str) -> int | None:
@@ -68,13 +76,8 @@ def link_histories(
 ) -> dict[str, StoredLink]:
     """Each URL's link id and stored state history, creating rows for URLs not seen before."""
     found = _stored_links(connection, urls)
-    missing = [url for url in dict.fromkeys(urls) if url not in found]
+    missing = _insert_missing(connection, urls, found, now)
     if missing:
-        for chunk in chunked(missing):
-            connection.execute(
-                insert_ignoring_duplicate_urls(connection),
-                [{"url": url, "first_seen_at": now, "fail_count": 0} for url in chunk],
-            )
         found.update(_stored_links(connection, missing))
     return found
 
