@@ -48,6 +48,9 @@ MAX_DOMAINS = 20
 #: Links the "all links" section lists without ``show_all`` (``--all``): a
 #: nightly run of 240k links would otherwise make a 200 MB page nobody reads.
 MAX_LISTED = 500
+#: Rows each findings table (dead, worth a look) shows without ``show_all``: a
+#: night with 36k dead and 60k noteworthy links made a 60 MB page.
+MAX_FINDINGS = 2000
 
 
 def render_html(data: ReportData, options: ReportOptions) -> str:
@@ -56,9 +59,9 @@ def render_html(data: ReportData, options: ReportOptions) -> str:
         _header(data, options),
         _changes_section(data),
         _headline(data, failing),
-        _dead_section(failing),
+        _dead_section(failing, options),
         _trend_section(data),
-        _attention_section(attention_rows(data, options)),
+        _attention_section(attention_rows(data, options), options),
         _domains_section(data, options),
         _all_links_section(data, options),
         "<footer>Made by linkcheck. Archived copies are from the Internet Archive's "
@@ -150,7 +153,7 @@ def _plain_link(url: str) -> str:
     return f'<a href="{e(href)}">{e(url)}</a>' if href else e(url)
 
 
-def _dead_section(rows: Sequence[LinkRow]) -> str:
+def _dead_section(rows: Sequence[LinkRow], options: ReportOptions) -> str:
     if not rows:
         return (
             '<section id="dead"><h2>Dead sources</h2>'
@@ -159,21 +162,32 @@ def _dead_section(rows: Sequence[LinkRow]) -> str:
     return (
         f'<section id="dead"><h2>Dead sources ({len(rows)})</h2>'
         '<p class="lead">These pages are gone. Where an archived copy exists, '
-        "cite it instead (or beside the original).</p>" + _findings_table(rows) + "</section>"
+        "cite it instead (or beside the original).</p>"
+        + _findings_table(rows, options)
+        + "</section>"
     )
 
 
-def _attention_section(rows: Sequence[LinkRow]) -> str:
+def _attention_section(rows: Sequence[LinkRow], options: ReportOptions) -> str:
     if not rows:
         return ""
     return (
         f'<section id="attention"><h2>Worth a look ({len(rows)})</h2>'
         '<p class="lead">Not dead, but moved to a new address, or the site would not let us '
-        "check, or the check failed tonight.</p>" + _findings_table(rows) + "</section>"
+        "check, or the check failed tonight.</p>" + _findings_table(rows, options) + "</section>"
     )
 
 
-def _findings_table(rows: Sequence[LinkRow]) -> str:
+def _findings_table(rows: Sequence[LinkRow], options: ReportOptions) -> str:
+    """Rows most serious first (as given), the first ``MAX_FINDINGS`` unless ``show_all``."""
+    shown = rows if options.show_all else rows[:MAX_FINDINGS]
+    more = len(rows) - len(shown)
+    note = (
+        f'<p class="lead">…and {more} more not listed here (<code>linkcheck report --all</code>, '
+        "or the CSV or JSON report, lists every one).</p>"
+        if more
+        else ""
+    )
     head = (
         "<thead><tr><th>Source</th><th>What we found</th><th>Archived copy</th>"
         "<th>Cited in</th></tr></thead>"
@@ -182,9 +196,9 @@ def _findings_table(rows: Sequence[LinkRow]) -> str:
         f'<tr class="finding" data-verdict="{e(verdict_of(row) or "unchecked")}">'
         f"<td>{_source_cell(row)}</td><td>{_outcome_cell(row)}</td>"
         f"<td>{_archive_cell(row)}</td><td>{_cited_cell(row)}</td></tr>"
-        for row in rows
+        for row in shown
     )
-    return f'<table class="findings">{head}<tbody>{body}</tbody></table>'
+    return f'<table class="findings">{head}<tbody>{body}</tbody></table>{note}'
 
 
 def _domains_section(data: ReportData, options: ReportOptions) -> str:

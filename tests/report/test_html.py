@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from linkcheck.report import ReportData, ReportOptions, render
-from linkcheck.report.html import MAX_LISTED
+from linkcheck.report.html import MAX_FINDINGS, MAX_LISTED
 from linkcheck.types import CitationRef, Role
 from tests.report.browser import dump_dom, screenshot, visible_text
 from tests.report.sample import DEAD_ARCHIVE, DEAD_URL, VANISHED_URL, sample_links
@@ -144,3 +144,18 @@ def test_a_huge_run_lists_its_most_serious_links_and_says_how_many_more(
     everything = all_section(render("html", big, ReportOptions(show_all=True)))
     assert everything.count("<tr><td>") == len(big.links)
     assert "not listed" not in everything
+
+
+def test_a_night_with_thousands_of_dead_links_lists_the_first_and_counts_the_rest(
+    data: ReportData,
+) -> None:
+    dead = next(row for row in data.links if row.url == DEAD_URL)
+    many = [replace(dead, url=f"https://gone.example/{n:05d}") for n in range(MAX_FINDINGS + 5)]
+    page = render("html", replace(data, links=many))
+    section = re.search(r'<section id="dead">.*?</section>', page, flags=re.S)
+    assert section is not None
+    assert f"Dead sources ({len(many)})" in section.group()  # the count is the whole night's
+    assert section.group().count('<tr class="finding"') == MAX_FINDINGS
+    assert "and 5 more not listed here" in section.group()
+    full = render("html", replace(data, links=many), ReportOptions(show_all=True))
+    assert full.count('<tr class="finding"') == len(many)
