@@ -47,6 +47,8 @@ from functools import partial
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from linkcheck.check.permits import Permits
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -117,7 +119,7 @@ class _Host:
     __slots__ = ("gate", "interval", "next_start", "paused_until", "users")
 
     def __init__(self, policy: HostPolicy) -> None:
-        self.gate = asyncio.Semaphore(policy.concurrency)
+        self.gate = Permits(policy.concurrency)
         self.interval = policy.interval
         self.next_start = -math.inf  # earliest start allowed by the interval
         self.paused_until = -math.inf  # earliest start allowed by Retry-After
@@ -140,7 +142,7 @@ class Scheduler:
         self.limits = limits
         self._clock = clock
         self._sleep = sleep
-        self._global = asyncio.Semaphore(limits.concurrency)
+        self._global = Permits(limits.concurrency)
         self._overrides = {host_key(name): value for name, value in limits.hosts.items()}
         self._default_policy = HostPolicy(limits.per_host_concurrency, limits.per_host_interval)
         self._hosts: dict[str, _Host] = {}
@@ -227,15 +229,29 @@ class Scheduler:
 
     # ------------------------------------------------------------------ slots
 
+    def _try_enter(self, name: str) -> _Host | None:
+        """Both permits at once, without waiting, when they are free and the host may
+        start now: the usual case.  ``None`` when the slot has to be waited for."""
+        state = self._state(name)
+        if not state.gate.try_take():
+            return None
+        now = self._clock()
+        if state.ready_at() <= now and self._global.try_take():
+            state.users += 1
+            state.next_start = now + state.interval
+            return state
+        state.gate.give()
+        return None
+
     async def _enter(self, name: str) -> _Host:
         state = self._state(name)
         state.users += 1
         try:
-            await state.gate.acquire()
+            await state.gate.take()
             try:
                 await self._start_turn(state)
             except BaseException:
-                state.gate.release()
+                state.gate.give()
                 raise
         except BaseException:
             self._leave_host(name, state)
@@ -249,16 +265,16 @@ class Scheduler:
             if wait > 0:
                 await self._sleep(wait)
                 continue
-            await self._global.acquire()
+            await self._global.take()
             now = self._clock()
             if state.ready_at() <= now:
                 state.next_start = now + state.interval
                 return
-            self._global.release()
+            self._global.give()
 
     def _exit(self, name: str, state: _Host) -> None:
-        self._global.release()
-        state.gate.release()
+        self._global.give()
+        state.gate.give()
         self._leave_host(name, state)
 
     # ------------------------------------------------------------------ host states
@@ -272,9 +288,9 @@ class Scheduler:
         return state
 
     def _leave_host(self, name: str, state: _Host) -> None:
+        # An idle host's state is kept (a busy run returns to the same hosts again
+        # and again) until a sweep forgets it: memory stays bounded all the same.
         state.users -= 1
-        if state.users == 0 and state.ready_at() <= self._clock():
-            self._hosts.pop(name, None)
 
     def _sweep(self) -> None:
         """Forget hosts nobody waits for and whose interval and pause are over."""
@@ -296,7 +312,10 @@ class _Slot:
         self._state: _Host | None = None
 
     async def __aenter__(self) -> None:
-        self._state = await self._scheduler._enter(self._name)
+        state = self._scheduler._try_enter(self._name)
+        if state is None:
+            state = await self._scheduler._enter(self._name)
+        self._state = state
 
     async def __aexit__(
         self,
