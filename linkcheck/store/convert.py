@@ -161,21 +161,22 @@ def check_result(url: str, values: Sequence[Any], hops: Sequence[Hop]) -> CheckR
         attempts,
         method,
     ) = values
+    # Positional (the field order of CheckResult): keywords cost more per row.
     return CheckResult(
-        url=url,
-        verdict=_VERDICTS[verdict],
-        checked_at=stored_datetime(checked_at),
-        status_code=status_code,
+        url,
+        _VERDICTS[verdict],
+        stored_datetime(checked_at),
+        status_code,
         # Most checks end where they started: share the URL instead of a copy.
-        final_url=url if final_url == url else final_url,
-        hops=tuple(hops),
-        error_kind=_ERROR_KINDS[error_kind] if error_kind is not None else None,
-        error=error,
-        title=title,
-        fingerprint=fingerprint,
-        elapsed_ms=elapsed_ms,
-        attempts=attempts,
-        method=method,
+        url if final_url == url else final_url,
+        tuple(hops),
+        _ERROR_KINDS[error_kind] if error_kind is not None else None,
+        error,
+        title,
+        fingerprint,
+        elapsed_ms,
+        attempts,
+        method,
     )
 
 
