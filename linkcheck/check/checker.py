@@ -37,6 +37,13 @@ Clock = Callable[[], float]
 #: turns working sites into protocol errors.
 _MAX_HEADER_BYTES = 64 * 1024
 #: What a host may hold once IDNA-encoded: names, IPv4, bracketed IPv6 with a zone.
+#: URLs in the form ``urls.normalize_url`` gives most of them (lower-case host name or
+#: IPv4, no user info, no escapes, no fragment) need no re-encoding; "/." (a dot
+#: segment yarl would remove) is ruled out separately.
+_ALREADY_ENCODED = re.compile(
+    r"https?://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*(?::[1-9][0-9]{0,4})?"
+    r"(?:/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?"
+)
 _HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._\-]+|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?\]?")
 
 
@@ -261,13 +268,19 @@ def _compile_excludes(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 def _parse(url: str) -> URL | str:
     """The URL parsed, or why it cannot be checked (malformed or not http/https)."""
+    # URLs already in normal form are taken as they are: what yarl would build
+    # anyway, without re-encoding every part (they pass the checks below, too).
+    already_encoded = _ALREADY_ENCODED.fullmatch(url) is not None and "/." not in url
     try:
-        parsed = URL(url)
+        parsed = URL(url, encoded=already_encoded)
+        host = parsed.raw_host  # read now: yarl may split host and port lazily
     except (ValueError, UnicodeError) as exc:
         return f"malformed URL: {exc}"
+    if already_encoded:
+        return parsed
     if parsed.scheme not in ("http", "https"):
         return f"unsupported URL scheme {parsed.scheme!r}" if parsed.scheme else "not absolute"
-    if not parsed.raw_host or not _HOST_CHARACTERS.fullmatch(parsed.raw_host):
+    if not host or not _HOST_CHARACTERS.fullmatch(host):
         return "the URL names no valid host"
     return parsed.with_fragment(None) if parsed.raw_fragment else parsed
 
