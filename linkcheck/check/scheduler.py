@@ -147,6 +147,11 @@ class Scheduler:
         self._default_policy = HostPolicy(limits.per_host_concurrency, limits.per_host_interval)
         self._hosts: dict[str, _Host] = {}
         self._sweep_at = _SWEEP_MIN_HOSTS
+        #: Whether any host may ever have to wait for a start time (an interval, or
+        #: a pause once one is asked for): if not, ``map`` skips the start times.
+        self._timed = limits.per_host_interval > 0 or any(
+            override.interval for override in limits.hosts.values()
+        )
 
     # ------------------------------------------------------------------ public API
 
@@ -157,6 +162,7 @@ class Scheduler:
     def pause_host(self, host: str, seconds: float) -> None:
         """Start no new request to ``host`` for ``seconds``; an existing longer pause stays."""
         until = self._clock() + seconds
+        self._timed = True
         state = self._state(host_key(host))
         if until > state.paused_until:
             state.paused_until = until
@@ -436,6 +442,8 @@ class _Dispatch(Generic[T, R]):
             self._ready.append(host)
 
     def _start_time(self, host: str) -> float:
+        if not self._scheduler._timed:
+            return -math.inf
         return max(self._scheduler._ready_at(host), self._paced.get(host, -math.inf))
 
     def _add_timer(self, at: float, host: str) -> None:
