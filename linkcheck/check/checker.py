@@ -36,7 +36,6 @@ Clock = Callable[[], float]
 #: Response header lines can be long (big cookies, CSP): aiohttp's 8 KiB default
 #: turns working sites into protocol errors.
 _MAX_HEADER_BYTES = 64 * 1024
-#: What a host may hold once IDNA-encoded: names, IPv4, bracketed IPv6 with a zone.
 #: URLs in the form ``urls.normalize_url`` gives most of them (lower-case host name or
 #: IPv4, no user info, no escapes, no fragment) need no re-encoding; "/." (a dot
 #: segment yarl would remove) is ruled out separately.
@@ -44,6 +43,7 @@ _ALREADY_ENCODED = re.compile(
     r"https?://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*(?::[1-9][0-9]{0,4})?"
     r"(?:/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?"
 )
+#: What a host may hold once IDNA-encoded: names, IPv4, bracketed IPv6 with a zone.
 _HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._\-]+|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?\]?")
 
 
