@@ -57,8 +57,14 @@ def stored_datetime(value: datetime | str) -> datetime:
     SQLite hands back the text SQLAlchemy wrote (``2026-11-16 01:00:00.044888``,
     naive UTC); other drivers hand back a naive datetime.
     """
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            # Parsing the offset with the text is several times cheaper than
+            # ``replace(tzinfo=UTC)`` afterwards (a report parses one or two per row).
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:  # text with an offset of its own: not written by us
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.replace(tzinfo=UTC)
 
 
 @lru_cache(maxsize=4096)
@@ -184,13 +190,8 @@ def citation_ref(
     document: str, lines: str, role: str, title: str | None, cited_at: date | None
 ) -> CitationRef:
     """A :class:`CitationRef` from a citation's stored values and its document's path."""
-    return CitationRef(
-        document=document,
-        lines=decode_lines(lines),
-        role=_ROLES[role],
-        title=title,
-        cited_at=cited_at,
-    )
+    # Positional (the field order of CitationRef): keywords cost more per row.
+    return CitationRef(document, decode_lines(lines), _ROLES[role], title, cited_at)
 
 
 def snapshot_row_values(snapshot: Snapshot, *, link_id: int) -> dict[str, Any]:
