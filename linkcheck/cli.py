@@ -356,14 +356,15 @@ def check(
         if not paths and not resume:
             raise UsageError("name the files or directories to check (or use --resume)")
         progress = ConsoleProgress(verbose=verbose, quiet=quiet)
-        with Store.open(settings.db) as store, progress:
+        with Store.open(settings.db) as store:
             known_bad = _baseline_failures(store, baseline, settings) if baseline else frozenset()
             work = (
                 pipeline.resume(store, settings, on_event=progress.handle)
                 if resume
                 else pipeline.check(store, paths or [], settings, on_event=progress.handle)
             )
-            outcome = asyncio.run(work)
+            with progress:  # the bar is gone before the report is printed
+                outcome = asyncio.run(work)
             watch = FailureWatch(FailurePolicy(settings.fail_on, settings.ignore, known_bad))
             rows = watch.watch(store.link_rows(run_id=outcome.run_id))
             _emit(settings, rows, output, run=outcome.summary)
