@@ -256,12 +256,14 @@ def link_text(row: LinkRow, failing: bool) -> str:
             f' "archive_status_code": {_number(snapshot.status_code)}'
         )
     citations = ", ".join(map(_citation_text, sorted_citations(row)))
+    # Most links never failed: no call for them.
+    failed, dead = row.first_failed_at, row.confirmed_dead_at
     return (
         f'{{"url": {url}, {checked}, {archive}, "checked_at": {checked_at},'
         f' "citations": [{citations}], "failing": {"true" if failing else "false"},'
         f' "domain": {_encode_string(domain_of(row.url))}, {extra}, {archive_extra},'
-        f' "first_failed_at": {_moment(row.first_failed_at)},'
-        f' "confirmed_dead_at": {_moment(row.confirmed_dead_at)}}}'
+        f' "first_failed_at": {"null" if failed is None else _moment(failed)},'
+        f' "confirmed_dead_at": {"null" if dead is None else _moment(dead)}}}'
     )
 
 
