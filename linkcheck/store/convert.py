@@ -222,3 +222,29 @@ def snapshot(url: str, row: Row[Any]) -> Snapshot:
         distance=distance,
         error=row.error,
     )
+
+
+#: The ``snapshots`` columns :func:`stored_snapshot` reads, in its order.
+SNAPSHOT_COLUMNS = (
+    "looked_up_at, direction, archive_url, captured_at, status_code, cited_at,"
+    " distance_seconds, error"
+)
+
+
+def stored_snapshot(url: str, values: Sequence[Any]) -> Snapshot:
+    """A :class:`Snapshot` from :data:`SNAPSHOT_COLUMNS` as the driver returns them
+    (no SQLAlchemy type processing: a report reads one per archived link)."""
+    looked_up_at, direction, archive_url, captured_at, status_code, cited_at, distance, error = (
+        values
+    )
+    return Snapshot(
+        url,
+        stored_datetime(looked_up_at),
+        SnapshotDirection(direction),
+        archive_url,
+        stored_datetime(captured_at) if captured_at is not None else None,
+        status_code,
+        stored_date(cited_at),
+        timedelta(seconds=distance) if distance is not None else None,
+        error,
+    )

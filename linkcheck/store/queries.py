@@ -11,15 +11,17 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, select, text
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, select
 
 from linkcheck.store.convert import (
     CHECK_COLUMNS,
+    SNAPSHOT_COLUMNS,
     check_result,
     citation_ref,
     snapshot,
     stored_date,
     stored_datetime,
+    stored_snapshot,
 )
 from linkcheck.store.db import read_connection
 from linkcheck.store.links import LINK_STATES, link_id
@@ -301,16 +303,15 @@ class _PageAssembler:
         }
 
     def _snapshots(self, page: Sequence[Any]) -> dict[int, Snapshot]:
-        rows = self._connection.execute(
-            _SNAPSHOTS_OF_LINKS.where(
-                snapshots.c.link_id.in_(text(_inline_ids(row[0] for row in page)))
-            )
-        )
-        latest = {row.link_id: row for row in rows}  # ascending: the last one kept is the newest
+        statement = _SNAPSHOTS_OF_LINKS_SQL.format(ids=_inline_ids(row[0] for row in page))
+        rows = _plain_rows(self._connection, statement)
+        latest = {row[0]: row for row in rows}  # ascending: the last one kept is the newest
         if not latest:
             return {}
         url_of = {row[0]: row[1] for row in page}
-        return {link_id: snapshot(url_of[link_id], row) for link_id, row in latest.items()}
+        return {
+            link_id: stored_snapshot(url_of[link_id], row[1:]) for link_id, row in latest.items()
+        }
 
 
 def _failing_since(
@@ -363,6 +364,10 @@ _CITATIONS_OF_LINKS_SQL = (
     " FROM citations JOIN documents ON documents.id = citations.document_id"
     " WHERE citations.link_id IN ({ids})"
 )
+_SNAPSHOTS_OF_LINKS_SQL = (
+    f"SELECT link_id, {SNAPSHOT_COLUMNS} FROM snapshots"
+    " WHERE link_id IN ({ids}) ORDER BY link_id, looked_up_at, id"
+)
 
 # Prepared once: ``IN`` lists bound as one expanding parameter skip the
 # per-element coercion that a literal list costs on every page.
@@ -383,9 +388,6 @@ _CITATIONS_OF_LINKS = (
     .join(documents, documents.c.id == citations.c.document_id)
     .where(citations.c.link_id.in_(bindparam("ids", expanding=True)))
     .order_by(citations.c.link_id, documents.c.path, citations.c.id)
-)
-_SNAPSHOTS_OF_LINKS = select(snapshots).order_by(
-    snapshots.c.link_id, snapshots.c.looked_up_at, snapshots.c.id
 )
 
 
