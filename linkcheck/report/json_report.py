@@ -95,6 +95,9 @@ def write_json(
     stream.write("}\n")
 
 
+_VERDICT_NAME: dict[Verdict | None, str] = {verdict: str(verdict) for verdict in Verdict}
+_VERDICT_NAME[None] = UNCHECKED
+
 #: Parts of links written with one ``write`` (two parts per link).
 _BATCH = 1000
 
@@ -122,7 +125,7 @@ class _Tally:
         verdict = result.verdict if result is not None else None
         failing = verdict in fail_on
         self.failing += failing
-        self.verdicts[str(verdict) if verdict is not None else UNCHECKED] += 1
+        self.verdicts[_VERDICT_NAME[verdict]] += 1
         return failing
 
     def summary(self, options: ReportOptions) -> JsonObject:

@@ -194,6 +194,17 @@ def citation_ref(
     return CitationRef(document, decode_lines(lines), _ROLES[role], title, cited_at)
 
 
+def stored_citation(
+    document: str, lines: str, role: str, title: str | None, cited_at: str | None
+) -> CitationRef:
+    """:func:`citation_ref` for values as the driver returns them (``cited_at`` as text).
+
+    One call per citation of a report, so the date is parsed here, not by a helper.
+    """
+    cited = _parsed_date(cited_at) if cited_at is not None else None
+    return CitationRef(document, decode_lines(lines), _ROLES[role], title, cited)
+
+
 def snapshot_row_values(snapshot: Snapshot, *, link_id: int) -> dict[str, Any]:
     distance = snapshot.distance.total_seconds() if snapshot.distance is not None else None
     return {

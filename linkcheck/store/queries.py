@@ -19,7 +19,7 @@ from linkcheck.store.convert import (
     check_result,
     citation_ref,
     snapshot,
-    stored_date,
+    stored_citation,
     stored_datetime,
     stored_snapshot,
 )
@@ -240,7 +240,10 @@ class _PageAssembler:
         chains = self._hops({row[6]: row[1] for row in page if row[11]})
         refs = self._citations(link_ids)
         latest_snapshots = self._snapshots(page)
-        assembled = []
+        assembled: list[LinkRow] = []
+        # Local names: this loop runs once per report row.
+        add, link_row, hop, result_of = assembled.append, LinkRow, Hop, check_result
+        refs_of, snapshot_of, states = refs.get, latest_snapshots.get, LINK_STATES
         for row in page:
             link_id, url, state, last_check_id, first_failed, dead_at, check_id, state_after = row[
                 :8
@@ -251,19 +254,19 @@ class _PageAssembler:
             elif row[11]:
                 chain = chains[check_id]
             else:
-                chain = (Hop(url if hop_url == url else hop_url, row[9], row[10]),)
-            result = check_result(url, row[12:], chain)
+                chain = (hop(url if hop_url == url else hop_url, row[9], row[10]),)
+            result = result_of(url, row[12:], chain)
             # A check from before 0002 has no state: the link's own applies if
             # this check is its latest.
             then = state_after if state_after is not None or check_id != last_check_id else state
-            link_state = LINK_STATES[then] if then is not None else None
-            assembled.append(
-                LinkRow(
+            link_state = states[then] if then is not None else None
+            add(
+                link_row(
                     url,
-                    refs.get(link_id, ()),
+                    refs_of(link_id, ()),
                     result,
                     link_state,
-                    latest_snapshots.get(link_id),
+                    snapshot_of(link_id),
                     # Most links never failed: no call for them.
                     None
                     if first_failed is None
@@ -293,7 +296,7 @@ class _PageAssembler:
         rows = _plain_rows(self._connection, statement)
         for cited, citation_id, lines, role, title, cited_at, path in rows:
             path = paths.setdefault(path, path)
-            ref = citation_ref(path, lines, role, title, stored_date(cited_at))
+            ref = stored_citation(path, lines, role, title, cited_at)
             found[cited].append((path, citation_id, ref))
         # Sorted here, not by SQLite: a sort of every page's rows for the ~1 % of
         # links cited more than once cost a fifth of the statement's time.
