@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -153,7 +154,7 @@ def link_rows(
             connection.rollback()
             if run_id is None:
                 return
-        with cited_by(connection, documents_) as cited:
+        with _report_page_cache(connection), cited_by(connection, documents_) as cited:
             query = _link_rows_query(run_id, verdicts, cited, since=since)
             if states is not None:
                 query = query.where(checks.c.state_after.in_([state.value for state in states]))
@@ -166,6 +167,31 @@ def link_rows(
                     yield from assembler.rows(page)
             finally:
                 result.close()
+
+
+#: SQLite's page cache while report rows are read, in KiB (its default is 2,000).
+REPORT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _report_page_cache(connection: Connection) -> Iterator[None]:
+    """A larger SQLite page cache for this connection while a report is read.
+
+    A report visits the run's checks in link order, so every row reads scattered
+    pages of four tables; with the default 2 MB cache nearly each one is a read
+    from the OS.  64 MB cut the main statement's time by a fifth on a million
+    links (RSS grows by as much at most).  The setting is restored afterwards:
+    the connection goes back to the pool.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    (previous,) = connection.exec_driver_sql("PRAGMA cache_size").one()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{REPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _link_rows_query(
