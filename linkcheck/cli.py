@@ -104,6 +104,7 @@ OutputOption = Annotated[
 ]
 
 
+TextOrJsonOption = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures.")]
 
 
@@ -159,7 +160,7 @@ def _root(
 @app.command()
 def extract(
     paths: Paths,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output_format: TextOrJsonOption = "text",
     include_code: Annotated[
         bool | None, typer.Option("--include-code", help="Also take URLs from code blocks.")
     ] = None,
@@ -547,7 +548,7 @@ def _names_of(kind: type[E], text: str | None, flag: str) -> frozenset[E] | None
 def history(
     url: Annotated[str, typer.Argument(help="The link, as cited or normalized.")],
     db: DbOption = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output_format: TextOrJsonOption = "text",
     config: ConfigOption = None,
 ) -> None:
     """Every check of one link: verdicts, statuses, redirect hops, and its snapshot."""
@@ -658,7 +659,7 @@ def db_upgrade(db: DbOption = None, config: ConfigOption = None) -> None:
 @db_app.command("stats")
 def db_stats(
     db: DbOption = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output_format: TextOrJsonOption = "text",
     config: ConfigOption = None,
 ) -> None:
     """Counts of what the database holds: documents, links by state, checks, runs."""
