@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
-from linkcheck.errors import DatabaseBusy, DatabaseError
+from linkcheck.errors import ConfigError, DatabaseBusy, DatabaseError
 
 DEFAULT_URL = "sqlite:///linkcheck.db"
 #: How long a SQLite writer waits for another writer's lock before giving up.
@@ -43,11 +43,13 @@ def is_memory_sqlite(url: URL) -> bool:
 
 
 def open_engine(url: str) -> Engine:
-    """An engine for ``url``; raises :class:`DatabaseError` if the URL is unusable."""
+    """An engine for ``url``; a malformed URL or a missing driver is a :class:`ConfigError`."""
     try:
         parsed = make_url(url)
     except exc.ArgumentError as error:
-        raise DatabaseError(f"not a valid database URL: {url!r}") from error
+        raise ConfigError(
+            f"not a valid database URL: {url!r} (e.g. sqlite:///linkcheck.db)"
+        ) from error
     options: dict[str, Any] = {}
     if is_memory_sqlite(parsed):
         # One shared connection, or every thread would see its own empty database.
@@ -55,7 +57,8 @@ def open_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed, **options)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
-        raise DatabaseError(f"cannot use database {describe(parsed)}: {error}") from error
+        # A configuration problem (an unknown dialect, a driver not installed).
+        raise ConfigError(f"cannot use database {describe(parsed)}: {error}") from error
     if is_sqlite(parsed):
         _configure_sqlite(engine, wal=not is_memory_sqlite(parsed))
     return engine

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from linkcheck.errors import DatabaseError, SchemaTooNew
+from linkcheck.errors import ConfigError, DatabaseError, SchemaTooNew
 from linkcheck.store import Store
 from linkcheck.store.db import open_engine
 from linkcheck.store.migrate import alembic_config, head_revision
@@ -95,7 +95,7 @@ def test_an_unopenable_path_gives_database_error(tmp_path: Path) -> None:
 
 
 def test_a_malformed_url_gives_database_error() -> None:
-    with pytest.raises(DatabaseError, match="not a valid database URL"):
+    with pytest.raises(ConfigError, match="not a valid database URL"):
         Store.open("no such url")
 
 
