@@ -38,6 +38,7 @@ from linkcheck.report.citations import write_citations
 from linkcheck.report.history import render_history
 from linkcheck.report.json_report import write_json
 from linkcheck.report.model import ReportData, ReportOptions
+from linkcheck.report.redact import redact_row
 from linkcheck.report.stats import render_stats
 from linkcheck.store import Store
 from linkcheck.types import (
@@ -408,11 +409,12 @@ def _emit(
         group_by=group_by,  # type: ignore[arg-type]  # checked by the command
         show_all=show_all,
     )
+    shown = map(redact_row, rows)
     with _destination(output) as stream:
         if settings.format == "json":
-            write_json(rows, options, stream, run=run)
+            write_json(shown, options, stream, run=run)
         else:
-            data = ReportData(links=list(rows), run=run, runs=runs, changes=changes)
+            data = ReportData(links=list(shown), run=run, runs=runs, changes=changes)
             stream.write(render(settings.format, data, options) + "\n")
 
 

@@ -298,3 +298,15 @@ def test_a_failed_lookup_before_a_slow_local_answer_is_not_no_network(
         links["https://nowhere.invalid/a"]["verdict"],
         links["https://nowhere.invalid/a"]["error_kind"],
     ) == ("error", "dns")
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "html"])
+def test_passwords_in_cited_urls_stay_out_of_reports(
+    workdir: Path, live_web: TestWeb, output_format: str
+) -> None:
+    cited = live_web.url("/status/404").replace("http://", "http://ann:s3cret@")
+    (workdir / "a.md").write_text(f"<{cited}>\n")
+    result = runner.invoke(app, ["check", "a.md", "--format", output_format])
+    assert result.exit_code == 1, result.output
+    assert "ann:***@" in result.stdout
+    assert "s3cret" not in result.stdout
