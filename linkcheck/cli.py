@@ -9,6 +9,7 @@ place (:func:`_exit_on_error`).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -357,6 +358,7 @@ def check(
         )
         if not paths and not resume:
             raise UsageError("name the files or directories to check (or use --resume)")
+        _check_writable(output)  # before the run, not after an hour of checking
         progress = ConsoleProgress(verbose=verbose, quiet=quiet)
         with Store.open(settings.db) as store:
             known_bad = _baseline_failures(store, baseline, settings) if baseline else frozenset()
@@ -416,6 +418,14 @@ def _emit(
         else:
             data = ReportData(links=list(shown), run=run, runs=runs, changes=changes)
             stream.write(render(settings.format, data, options) + "\n")
+
+
+def _check_writable(output: Path | None) -> None:
+    if output is None:
+        return
+    folder = output.parent if str(output.parent) else Path()
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write {output}: {folder} is not a writable folder")
 
 
 @contextmanager

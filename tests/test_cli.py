@@ -310,3 +310,11 @@ def test_passwords_in_cited_urls_stay_out_of_reports(
     assert result.exit_code == 1, result.output
     assert "ann:***@" in result.stdout
     assert "s3cret" not in result.stdout
+
+
+def test_an_unwritable_output_is_refused_before_checking(workdir: Path, live_web: TestWeb) -> None:
+    (workdir / "a.md").write_text(f"<{live_web.url('/ok')}>\n")
+    result = runner.invoke(app, ["check", "a.md", "--output", "no/such/folder/report.txt"])
+    assert result.exit_code == 2
+    assert "no/such/folder" in result.stderr
+    assert live_web.requests_per_path["/ok"] == 0

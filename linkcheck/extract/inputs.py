@@ -143,7 +143,8 @@ def read_source(source: InputSource, max_bytes: int, stdin: BinaryIO) -> bytes:
 
 def _too_large(max_bytes: int, size: int | None = None) -> str:
     actual = f" ({_human(size)})" if size is not None else ""
-    return f"larger than the {_human(max_bytes)} size limit{actual}; raise the limit to read it"
+    limit = _human(max_bytes)
+    return f"larger than the {limit} size limit{actual}; raise it with the max-file-size setting"
 
 
 def _human(size: int) -> str:

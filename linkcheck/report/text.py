@@ -53,8 +53,9 @@ def _plain_lines(data: ReportData, options: ReportOptions) -> list[str]:
     lines = [options.title, *_header_lines(data), ""]
     headed = sections(data, options)
     for heading, rows in headed:
-        lines.append(f"{heading} ({len(rows)})")
-        lines.extend(_rows_lines(rows, options))
+        if rows:  # an empty section says nothing the line below does not
+            lines.append(f"{heading} ({len(rows)})")
+            lines.extend(_rows_lines(rows, options))
     if not any(rows for _, rows in headed):
         lines.append("No failing or noteworthy links.")
     return lines
