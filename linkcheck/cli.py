@@ -371,7 +371,7 @@ def check(
                 outcome = asyncio.run(work)
             watch = FailureWatch(FailurePolicy(settings.fail_on, settings.ignore, known_bad))
             rows = watch.watch(store.link_rows(run_id=outcome.run_id))
-            _emit(settings, rows, output, run=outcome.summary)
+            _emit(settings, rows, output, run=outcome.summary, only_failing=quiet)
         if watch.excused and not quiet:
             typer.echo(
                 f"linkcheck: {watch.excused} failing links not counted (ignored or already "
@@ -403,6 +403,7 @@ def _emit(
     changes: Sequence[LinkChange] = (),
     group_by: str | None = None,
     show_all: bool = False,
+    only_failing: bool = False,
 ) -> None:
     """Render the report to stdout or ``output``; JSON streams row by row."""
     options = ReportOptions(
@@ -410,6 +411,7 @@ def _emit(
         color=output is None and wants_live_display(sys.stdout),
         group_by=group_by,  # type: ignore[arg-type]  # checked by the command
         show_all=show_all,
+        only_failing=only_failing,
     )
     shown = map(redact_row, rows)
     with _destination(output) as stream:

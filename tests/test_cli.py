@@ -318,3 +318,13 @@ def test_an_unwritable_output_is_refused_before_checking(workdir: Path, live_web
     assert result.exit_code == 2
     assert "no/such/folder" in result.stderr
     assert live_web.requests_per_path["/ok"] == 0
+
+
+def test_quiet_lists_only_the_failing_links(workdir: Path, live_web: TestWeb) -> None:
+    dead, moved = live_web.url("/status/404"), live_web.url("/moved")
+    (workdir / "a.md").write_text(f"<{dead}>\n<{moved}>\n")
+    result = runner.invoke(app, ["check", "a.md", "--quiet"])
+    assert result.exit_code == 1
+    assert dead in result.stdout
+    assert moved not in result.stdout
+    assert result.stderr == ""

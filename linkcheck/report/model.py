@@ -40,6 +40,8 @@ class ReportOptions:
     color: bool = False
     #: Text only: list every link, not only the failing and noteworthy ones.
     show_all: bool = False
+    #: Human formats: list only failing links (``--quiet``).
+    only_failing: bool = False
     title: str = "linkcheck report"
     #: Text with colour only: the table width; ``None`` lets rich ask the terminal.
     width: int | None = None

@@ -99,6 +99,8 @@ def sections(data: ReportData, options: ReportOptions) -> list[tuple[str, list[L
     """The headed lists a human report shows: failing, then noteworthy (or all links)."""
     if options.show_all:
         return [("All links", by_severity(data.links))]
+    if options.only_failing:
+        return [("Failing", failing_rows(data, options))]
     return [
         ("Failing", failing_rows(data, options)),
         ("Needs attention", attention_rows(data, options)),
