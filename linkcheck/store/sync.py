@@ -73,10 +73,7 @@ def _sync_chunk(connection: Connection, docs: Sequence[Document], *, now: dateti
         return ScanStats(unchanged=len(docs))
     cited = [citation.url for doc in [*new, *changed] for citation in doc.citations]
     ids = link_ids(connection, cited, now=now)
-    written = 0
-    for doc in new:
-        document_id = _insert_document(connection, doc, now=now)
-        written += _write_citations(connection, document_id, _keyed(doc.citations, ids), {})
+    written = _insert_new_documents(connection, new, ids, now=now)
     for doc in changed:
         document_id = stored[doc.path][0]
         _update_document(connection, document_id, doc, now=now)
@@ -108,13 +105,26 @@ def _document_values(doc: Document, *, now: datetime) -> dict[str, Any]:
     }
 
 
-def _insert_document(connection: Connection, doc: Document, *, now: datetime) -> int:
-    values = {"path": doc.path, "first_seen_at": now, **_document_values(doc, now=now)}
-    result = connection.execute(insert(documents).values(values))
-    (document_id,) = result.inserted_primary_key or (None,)
-    if document_id is None:  # pragma: no cover - every dialect we support reports it
-        raise RuntimeError(f"no id for the inserted document {doc.path}")
-    return int(document_id)
+def _insert_new_documents(
+    connection: Connection, new: Sequence[Document], ids: dict[str, int], *, now: datetime
+) -> int:
+    """Insert documents never seen before and their citations: three statements a chunk,
+    not two a document (a first scan of a large collection is mostly this)."""
+    if not new:
+        return 0
+    connection.execute(
+        insert(documents),
+        [{"path": doc.path, "first_seen_at": now, **_document_values(doc, now=now)} for doc in new],
+    )
+    document_ids = _stored_hashes(connection, [doc.path for doc in new])
+    rows = [
+        {"document_id": document_ids[doc.path][0], **row}
+        for doc in new
+        for row in _keyed(doc.citations, ids).values()
+    ]
+    if rows:
+        connection.execute(insert(citations), rows)
+    return len(rows)
 
 
 def _update_document(
