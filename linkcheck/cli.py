@@ -12,7 +12,7 @@ import asyncio
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
@@ -369,9 +369,17 @@ def check(
             )
             with progress:  # the bar is gone before the report is printed
                 outcome = asyncio.run(work)
-            watch = FailureWatch(FailurePolicy(settings.fail_on, settings.ignore, known_bad))
+            policy = FailurePolicy(settings.fail_on, settings.ignore, known_bad)
+            watch = FailureWatch(policy)
             rows = watch.watch(store.link_rows(run_id=outcome.run_id))
-            _emit(settings, rows, output, run=outcome.summary, only_failing=quiet)
+            _emit(
+                settings,
+                rows,
+                output,
+                run=outcome.summary,
+                only_failing=quiet,
+                excused=policy.excused_url,
+            )
         if watch.excused and not quiet:
             typer.echo(
                 f"linkcheck: {watch.excused} failing links not counted (ignored or already "
@@ -404,6 +412,7 @@ def _emit(
     group_by: str | None = None,
     show_all: bool = False,
     only_failing: bool = False,
+    excused: Callable[[str], bool] = lambda _url: False,
 ) -> None:
     """Render the report to stdout or ``output``; JSON streams row by row."""
     options = ReportOptions(
@@ -412,6 +421,7 @@ def _emit(
         group_by=group_by,  # type: ignore[arg-type]  # checked by the command
         show_all=show_all,
         only_failing=only_failing,
+        excused=excused,
     )
     shown = map(redact_row, rows)
     with _destination(output) as stream:

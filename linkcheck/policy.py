@@ -32,7 +32,10 @@ class FailurePolicy:
 
     def excused(self, row: LinkRow) -> bool:
         """A failing row that is ignored or was failing in the baseline already."""
-        return row.url in self.baseline or any(p.search(row.url) for p in self._ignored)
+        return self.excused_url(row.url)
+
+    def excused_url(self, url: str) -> bool:
+        return url in self.baseline or any(p.search(url) for p in self._ignored)
 
     def failures(self, rows: Iterable[LinkRow]) -> list[LinkRow]:
         """The rows that fail the run, in the order given."""

@@ -239,6 +239,12 @@ def test_baseline_fails_only_on_newly_broken_citations(
 
     old_rot = runner.invoke(app, ["check", "a.md", "--baseline", baseline])
     assert old_rot.exit_code == 0, old_rot.output
+    assert "Failing (" not in old_rot.stdout  # what the exit code forgives, the report does too
+    assert "Not counted (already failing in the baseline, or ignored) (1)" in old_rot.stdout
+    annotations = runner.invoke(
+        app, ["check", "a.md", "--baseline", baseline, "--format", "github"]
+    )
+    assert "::error" not in annotations.stdout
 
     doc.write_text(f"<{live_web.url('/status/404')}>\n<{live_web.url('/status/410')}>\n")
     new_rot = runner.invoke(app, ["check", "a.md", "--baseline", baseline])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -42,6 +42,9 @@ class ReportOptions:
     show_all: bool = False
     #: Human formats: list only failing links (``--quiet``).
     only_failing: bool = False
+    #: URLs whose failure does not count (``--baseline``, ``--ignore``): shown apart,
+    #: never as CI errors, as the exit code already treats them.
+    excused: Callable[[str], bool] = field(default=lambda _url: False)
     title: str = "linkcheck report"
     #: Text with colour only: the table width; ``None`` lets rich ask the terminal.
     width: int | None = None

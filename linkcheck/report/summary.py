@@ -77,7 +77,12 @@ def by_url(rows: Iterable[LinkRow]) -> list[LinkRow]:
 
 
 def is_failing(row: LinkRow, options: ReportOptions) -> bool:
-    return verdict_of(row) in options.fail_on
+    return verdict_of(row) in options.fail_on and not options.excused(row.url)
+
+
+def is_excused(row: LinkRow, options: ReportOptions) -> bool:
+    """Failing by verdict, but excused by the baseline or the ignore list."""
+    return verdict_of(row) in options.fail_on and options.excused(row.url)
 
 
 def needs_attention(row: LinkRow, options: ReportOptions) -> bool:
@@ -101,9 +106,11 @@ def sections(data: ReportData, options: ReportOptions) -> list[tuple[str, list[L
         return [("All links", by_severity(data.links))]
     if options.only_failing:
         return [("Failing", failing_rows(data, options))]
+    excused = by_severity(row for row in data.links if is_excused(row, options))
     return [
         ("Failing", failing_rows(data, options)),
         ("Needs attention", attention_rows(data, options)),
+        ("Not counted (already failing in the baseline, or ignored)", excused),
     ]
 
 
