@@ -42,6 +42,19 @@ def markup_links(text: str) -> list[FoundLink]:
 
 
 def _parse(text: str, *, text_urls: bool) -> list[FoundLink]:
+    try:
+        return _feed(text, text_urls=text_urls)
+    except AssertionError:
+        # html.parser asserts on some malformed declarations ("<![例", "<!DOCTYPE" junk)
+        # instead of reading them as text: do that ourselves.  Same lines, same links.
+        return _feed(_DECLARATION.sub("&lt;!", text), text_urls=text_urls)
+
+
+#: "<!" that does not open a comment: declarations and marked sections.
+_DECLARATION = re.compile(r"<!(?!--)")
+
+
+def _feed(text: str, *, text_urls: bool) -> list[FoundLink]:
     parser = _LinkParser(text_urls=text_urls)
     parser.feed(text)
     parser.close()

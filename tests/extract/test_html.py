@@ -102,3 +102,15 @@ def test_html_is_detected_without_a_file_name() -> None:
     assert (
         detect_format("<p>One <a href='https://x.example/'>x</a></p>", "-") is DocumentFormat.HTML
     )
+
+
+def test_malformed_declarations_are_read_as_text_not_a_crash() -> None:
+    # html.parser raises AssertionError on these; found by hypothesis
+    cases = {
+        "<![例え.jp https://a.example/x": ["https://a.example/x"],
+        "<![https": [],
+        "<!-- fine --><![ 例 ]] <a href='https://b.example/'>b</a>": ["https://b.example/"],
+    }
+    for text, urls in cases.items():
+        document = extract_text(text, "page.html", DocumentFormat.HTML)
+        assert [c.url for c in document.citations] == urls
