@@ -8,14 +8,22 @@ CLI runs its own event loop (``asyncio.run``), in-process or in a subprocess.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import settings
 
 from tests.web import TestWeb
+
+# CI must never be flaky: there the property tests run the same examples every time
+# (derandomized); on a developer's machine they keep exploring new ones.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 T = TypeVar("T")
 
