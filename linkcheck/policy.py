@@ -37,10 +37,6 @@ class FailurePolicy:
     def excused_url(self, url: str) -> bool:
         return url in self.baseline or any(p.search(url) for p in self._ignored)
 
-    def failures(self, rows: Iterable[LinkRow]) -> list[LinkRow]:
-        """The rows that fail the run, in the order given."""
-        return [row for row in rows if self.failing(row) and not self.excused(row)]
-
     @cached_property
     def _ignored(self) -> list[re.Pattern[str]]:
         return [re.compile(pattern) for pattern in self.ignore]
