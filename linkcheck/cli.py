@@ -23,7 +23,7 @@ from typing import Annotated, Any, TextIO, TypeVar
 import typer
 
 from linkcheck import __version__, pipeline
-from linkcheck.config import Settings, load_settings, parse_duration
+from linkcheck.config import Settings, load_settings, parse_duration, sqlite_file
 from linkcheck.errors import ArchiveError, LinkcheckError, UsageError
 from linkcheck.extract import ExtractResult, UnchangedInput, extract_documents
 from linkcheck.policy import (
@@ -128,10 +128,8 @@ def _open_existing(settings: Settings) -> Store:
 
     A mistyped SQLite path must not quietly become a new, empty database.
     """
-    prefix = "sqlite:///"
-    name = settings.db.removeprefix(prefix)
-    is_file = settings.db.startswith(prefix) and name and not name.startswith(":memory:")
-    if is_file and not Path(name).exists():
+    name = sqlite_file(settings.db)
+    if name is not None and not Path(name).exists():
         raise UsageError(f"no database at {name}: run `linkcheck check` first, or pass --db")
     return Store.open(settings.db)
 

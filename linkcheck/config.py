@@ -30,6 +30,7 @@ from linkcheck.errors import ConfigError
 from linkcheck.extract import DEFAULT_EXTENSIONS, DEFAULT_MAX_BYTES, ExtractOptions
 from linkcheck.report import FORMATS
 from linkcheck.states import DeathPolicy
+from linkcheck.store.db import describe
 from linkcheck.types import Verdict
 
 DEFAULT_DB = "sqlite:///linkcheck.db"
@@ -273,12 +274,21 @@ class Settings:
     def describe(self) -> dict[str, object]:
         """A JSON-safe summary for the run row (no credentials)."""
         return {
-            "db": _redact_db(self.db),
+            "db": describe(self.db),
             "fail_on": sorted(v.value for v in self.fail_on),
             "max_age_seconds": self.max_age.total_seconds() if self.max_age else None,
             "limit": self.limit,
             "config": self.source,
         }
+
+
+def sqlite_file(db: str) -> str | None:
+    """The file path of a file-backed SQLite URL (as written); None for anything else."""
+    prefix = "sqlite:///"
+    name = db.removeprefix(prefix)
+    if not db.startswith(prefix) or not name or name.startswith(":memory:"):
+        return None
+    return name
 
 
 def _relative_to(db: str, folder: Path) -> str:
@@ -287,17 +297,10 @@ def _relative_to(db: str, folder: Path) -> str:
     (Only when it came from the file: a path given on the command line or in the
     environment stays relative to the working directory, as users expect.)
     """
-    prefix = "sqlite:///"
-    if not db.startswith(prefix) or db.startswith(prefix + "/") or db == "sqlite://":
+    name = sqlite_file(db)
+    if name is None or Path(name).is_absolute():
         return db
-    name = db.removeprefix(prefix)
-    if not name or name.startswith(":memory:") or Path(name).is_absolute():
-        return db
-    return prefix + str(folder / name)
-
-
-def _redact_db(url: str) -> str:
-    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+    return f"sqlite:///{folder / name}"
 
 
 def find_config_file(start: Path) -> Path | None:

@@ -158,3 +158,10 @@ def test_flag_errors_name_the_flag() -> None:
 def test_values_that_would_disable_a_safeguard_are_refused(key: str, value: str) -> None:
     with pytest.raises(ConfigError):
         load_settings({key: value}, env={}, cwd=Path("/"))
+
+
+def test_the_run_record_never_holds_a_database_password() -> None:
+    settings = load_settings(
+        {"db": "postgresql://ann:s3cret@db.example/links"}, env={}, cwd=Path("/")
+    )
+    assert "s3cret" not in str(settings.describe())
