@@ -26,6 +26,7 @@ from linkcheck import __version__, pipeline
 from linkcheck.config import Settings, load_settings, parse_duration, sqlite_file
 from linkcheck.errors import ArchiveError, LinkcheckError, UsageError
 from linkcheck.extract import ExtractResult, UnchangedInput, extract_documents
+from linkcheck.pipeline import EventSink
 from linkcheck.policy import (
     FailurePolicy,
     FailureWatch,
@@ -44,7 +45,9 @@ from linkcheck.report.stats import render_stats
 from linkcheck.store import Store
 from linkcheck.types import (
     Document,
+    InputSkipped,
     LinkChange,
+    LinkIgnored,
     LinkRow,
     LinkState,
     RunSummary,
@@ -177,23 +180,20 @@ def extract(
     _text_or_json(output_format)
     with _exit_on_error():
         settings = _settings(config, include_code=include_code, extensions=extensions)
-        documents = _readable(extract_documents(paths, settings.extract), verbose=verbose)
+        progress = ConsoleProgress(verbose=verbose, quiet=False)
+        documents = _readable(extract_documents(paths, settings.extract), progress.handle)
         write_citations(documents, output_format, sys.stdout)
 
 
-def _readable(items: Iterable[ExtractResult], *, verbose: bool) -> Iterator[Document]:
-    """The parsed documents; what could not be read (or is not checked) is said on stderr."""
+def _readable(items: Iterable[ExtractResult], on_event: EventSink) -> Iterator[Document]:
+    """The parsed documents; what could not be read, or is not checked, goes out as events
+    (the same messages a scan or a check shows)."""
     for item in items:
         if isinstance(item, SkippedInput):
-            typer.echo(f"linkcheck: skipped {item.path}: {item.reason}", err=True)
+            on_event(InputSkipped(item))
         elif not isinstance(item, UnchangedInput):
-            if verbose:
-                for ignored in item.ignored:
-                    typer.echo(
-                        f"{ignored.document}:{ignored.line}: not checked: "
-                        f"{ignored.url_as_written} ({ignored.reason})",
-                        err=True,
-                    )
+            for ignored in item.ignored:
+                on_event(LinkIgnored(ignored))
             yield item
 
 
