@@ -23,7 +23,13 @@ from typing import Annotated, Any, TextIO, TypeVar
 import typer
 
 from linkcheck import __version__, pipeline
-from linkcheck.config import Settings, load_settings, parse_duration, sqlite_file
+from linkcheck.config import (
+    Settings,
+    load_settings,
+    parse_duration,
+    parse_names,
+    sqlite_file,
+)
 from linkcheck.errors import ArchiveError, LinkcheckError, UsageError
 from linkcheck.extract import ExtractResult, UnchangedInput, extract_documents
 from linkcheck.pipeline import EventSink
@@ -548,22 +554,21 @@ def _since(text: str) -> datetime:
 
 
 def _state_filter(text: str | None) -> frozenset[LinkState] | None:
-    return _names_of(LinkState, text, "--state")
+    return _names_of(LinkState, text, "--state", "state")
 
 
 def _verdict_filter(text: str | None) -> frozenset[Verdict] | None:
-    return _names_of(Verdict, text, "--verdict")
+    return _names_of(Verdict, text, "--verdict", "verdict")
 
 
-def _names_of(kind: type[E], text: str | None, flag: str) -> frozenset[E] | None:
+def _names_of(kind: type[E], text: str | None, flag: str, noun: str) -> frozenset[E] | None:
     """The members of ``kind`` named in a comma-separated flag value (None: no filter)."""
     if text is None:
         return None
     try:
-        return frozenset(kind(name.strip()) for name in text.split(",") if name.strip())
-    except ValueError:
-        known = ", ".join(member.value for member in kind)
-        raise UsageError(f"{flag}: unknown value in {text!r}; choose from {known}") from None
+        return parse_names(kind, text, noun)
+    except ValueError as error:
+        raise UsageError(f"{flag}: {error}") from None
 
 
 @app.command()

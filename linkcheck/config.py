@@ -20,8 +20,9 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from linkcheck.archive.options import ArchiveOptions
 from linkcheck.check.options import CheckOptions
@@ -36,6 +37,7 @@ from linkcheck.types import Verdict
 DEFAULT_DB = "sqlite:///linkcheck.db"
 CONFIG_FILE = "linkcheck.toml"
 ENV_PREFIX = "LINKCHECK_"
+E = TypeVar("E", bound=StrEnum)
 ENVIRONMENT = "environment"
 FLAGS = "command line"
 
@@ -107,13 +109,18 @@ def _non_empty(items: list[str]) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _verdicts(value: object) -> frozenset[Verdict]:
-    known = {v.value for v in Verdict}
+def parse_names(kind: type[E], value: object, noun: str) -> frozenset[E]:
+    """Members of the StrEnum ``kind`` from a list or a comma-separated string."""
+    known = {member.value for member in kind}
     chosen = _items(value)
-    unknown = [v for v in chosen if v not in known]
+    unknown = [name for name in chosen if name not in known]
     if unknown:
-        raise ValueError(f"unknown verdict {unknown[0]!r}; choose from {', '.join(sorted(known))}")
-    return frozenset(Verdict(v) for v in chosen)
+        raise ValueError(f"unknown {noun} {unknown[0]!r}; choose from {', '.join(sorted(known))}")
+    return frozenset(kind(name) for name in chosen)
+
+
+def _verdicts(value: object) -> frozenset[Verdict]:
+    return parse_names(Verdict, value, "verdict")
 
 
 def _status_codes(value: object) -> frozenset[int]:
