@@ -439,6 +439,11 @@ def render_table(report: dict[str, Any]) -> str:
                 for p in ("before_checking", "checking", "after_checking")
             ]
             lines.append(f"  {result['name']}: " + " | ".join(cells))
+    lines.append("mean requests in flight in each tenth of the checking phase:")
+    for result in report["results"]:
+        tenths = result["server"].get("mean_in_flight_by_tenth")
+        if tenths and not result["problem"]:
+            lines.append(f"  {result['name']}: " + " ".join(f"{t:.0f}" for t in tenths))
     for key, value in report["comparison"].items():
         lines.append(f"{key.replace('_', ' ')}: {value:.2f}")
     if report["targets"]:

@@ -81,6 +81,7 @@ class Tally:
     total_peak: int = 0
     served: int = 0
     busy_seconds: float = 0.0  # summed over requests: with the span, gives the mean in flight
+    spans: list[tuple[float, float]] = field(default_factory=list)  # (start, end) per request
     first_start: float | None = None
     last_end: float | None = None
     cpu_at_start: float = field(default_factory=lambda: _cpu_seconds())
@@ -101,6 +102,7 @@ class Tally:
         self.served += 1
         self.last_end = time.monotonic()
         self.busy_seconds += self.last_end - started
+        self.spans.append((started, self.last_end))
 
     def summary(self) -> dict[str, object]:
         span = (
@@ -115,11 +117,29 @@ class Tally:
             "first_request_at": self.first_start,
             "last_answer_at": self.last_end,
             "mean_in_flight": self.busy_seconds / span if span else 0.0,
+            "mean_in_flight_by_tenth": self.in_flight_by_tenth(),
             "max_in_flight_total": self.total_peak,
             "max_in_flight_per_host": max(self.peak.values(), default=0),
             "peak_per_host": dict(sorted(self.peak.items())),
             "cpu_seconds": _cpu_seconds() - self.cpu_at_start,
         }
+
+    def in_flight_by_tenth(self) -> list[float]:
+        """Mean requests in flight in each tenth of the serving span.
+
+        Shows where slots went idle: a low first tenth is a slow start, a low
+        last tenth a tail of few hosts with work left.
+        """
+        if self.first_start is None or self.last_end is None or self.last_end <= self.first_start:
+            return []
+        origin, width = self.first_start, (self.last_end - self.first_start) / 10
+        busy = [0.0] * 10
+        for start, end in self.spans:
+            first, last = int((start - origin) / width), min(9, int((end - origin) / width))
+            for tenth in range(first, last + 1):
+                low, high = origin + tenth * width, origin + (tenth + 1) * width
+                busy[tenth] += max(0.0, min(end, high) - max(start, low))
+        return [round(b / width, 1) for b in busy]
 
 
 def _cpu_seconds() -> float:
