@@ -12,7 +12,14 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+)
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import cast
@@ -129,14 +136,23 @@ class Checker:
         self._raise_if_offline()
         return result
 
-    async def check_all(self, urls: Iterable[str]) -> AsyncIterator[CheckResult]:
+    async def check_all(
+        self, urls: Iterable[str] | AsyncIterable[str]
+    ) -> AsyncIterator[CheckResult]:
         """Check each distinct URL once, hosts interleaved; results come as they complete.
+
+        ``urls`` may be an async iterable: checking starts with its first URL while
+        the rest are still being found (the pipeline scans and checks at once).
 
         Raises :class:`NetworkUnreachable` at the end when no name resolved (canaries
         included) and no host answered at all; the results yielded before it are
         ``error`` results, never ``dead``.
         """
-        distinct = ((url, _parse(url)) for url in dict.fromkeys(urls))
+        distinct: Iterable[_Item] | AsyncIterable[_Item]
+        if isinstance(urls, AsyncIterable):
+            distinct = _parsed_once(urls)
+        else:
+            distinct = ((url, _parse(url)) for url in dict.fromkeys(urls))
         results = cast(
             "AsyncGenerator[CheckResult, None]",
             self._scheduler.map(distinct, key=_host_of, work=self._check_item),
@@ -160,7 +176,7 @@ class Checker:
 
     # ------------------------------------------------------------------ one link
 
-    def _check_item(self, item: tuple[str, URL | str]) -> Awaitable[CheckResult]:
+    def _check_item(self, item: _Item) -> Awaitable[CheckResult]:
         return self._check(*item)  # not a coroutine itself: one frame fewer per answer
 
     async def _check(self, url: str, target: URL | str) -> CheckResult:
@@ -285,7 +301,19 @@ def _parse(url: str) -> URL | str:
     return parsed.with_fragment(None) if parsed.raw_fragment else parsed
 
 
-def _host_of(item: tuple[str, URL | str]) -> str:
+#: A URL to check with what ``_parse`` made of it.
+_Item = tuple[str, URL | str]
+
+
+async def _parsed_once(urls: AsyncIterable[str]) -> AsyncIterator[_Item]:
+    seen: set[str] = set()
+    async for url in urls:
+        if url not in seen:
+            seen.add(url)
+            yield url, _parse(url)
+
+
+def _host_of(item: _Item) -> str:
     target = item[1]
     return "" if isinstance(target, str) else target.host or ""
 

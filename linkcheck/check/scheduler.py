@@ -14,11 +14,12 @@ wastes a global permit:
    while the request queued for the permit.  If it did, the global permit goes back and the
    slot waits again.
 
-``Scheduler.map`` runs the work for many items (up to millions, from a generator) with a
-bounded number of tasks.  It pulls items lazily into per-host queues and starts work round-robin
-over the hosts that can take a request now: a host that is at its concurrency limit, paused or
-inside its interval gets no new task, so its queue waits while other hosts proceed.  One slow,
-paused or rate-limited host therefore never stalls the rest.
+``Scheduler.map`` runs the work for many items (up to millions, from a generator, or from an
+async iterable whose items arrive while the work runs) with a bounded number of tasks.  It
+pulls items lazily into per-host queues and starts work round-robin over the hosts that can
+take a request now: a host that is at its concurrency limit, paused or inside its interval
+gets no new task, so its queue waits while other hosts proceed.  One slow, paused or
+rate-limited host therefore never stalls the rest.
 
 Memory policy: at most ``max_queued`` pulled items wait in the per-host queues (the look-ahead
 window; by default 64 per global permit, at least 1,024).  When the window is full of items
@@ -40,12 +41,20 @@ import heapq
 import math
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from functools import partial
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from linkcheck.check.permits import Permits
 
@@ -194,7 +203,7 @@ class Scheduler:
 
     async def map(
         self,
-        items: Iterable[T],
+        items: Iterable[T] | AsyncIterable[T],
         key: Callable[[T], str],
         work: Callable[[T], Awaitable[R]],
         *,
@@ -205,6 +214,9 @@ class Scheduler:
 
         An async generator (an ``AsyncIterator`` with ``aclose``), so callers can close it.
 
+        ``items`` may be an async iterable: its items are taken as they arrive (work starts
+        with the first), and an exception it raises stops the work like one from ``work``.
+
         ``key(item)`` names the host the item's first request goes to; ``work`` takes its own
         slots.  ``max_tasks`` bounds the running tasks (default: the global concurrency plus
         half of it again, so that a task between requests or sleeping before a retry does not
@@ -213,7 +225,7 @@ class Scheduler:
         concurrency = self.limits.concurrency
         dispatch = _Dispatch(
             self,
-            iter(items),
+            items,
             key,
             work,
             max_tasks=max_tasks or concurrency + max(4, concurrency // 2),
@@ -340,7 +352,7 @@ class _Dispatch(Generic[T, R]):
     def __init__(
         self,
         scheduler: Scheduler,
-        items: Iterator[T],
+        items: Iterable[T] | AsyncIterable[T],
         key: Callable[[T], str],
         work: Callable[[T], Awaitable[R]],
         *,
@@ -349,7 +361,8 @@ class _Dispatch(Generic[T, R]):
     ) -> None:
         self._scheduler = scheduler
         self._clock = scheduler._clock
-        self._items = items
+        self._items: Iterator[T] | None = None
+        self._feed: _Feed[T] | None = None
         self._key = key
         self._work = work
         self._max_tasks = max_tasks
@@ -372,6 +385,10 @@ class _Dispatch(Generic[T, R]):
         self._wakeup: asyncio.Future[None] | None = None
         self._stopping = False
         self.failure: BaseException | None = None
+        if isinstance(items, AsyncIterable):
+            self._feed = _Feed(items, on_arrival=self._wake, room=max(1, max_queued // 4))
+        else:
+            self._items = iter(items)
 
     # ------------------------------------------------------------------ state queries
 
@@ -399,11 +416,28 @@ class _Dispatch(Generic[T, R]):
         """Queue the next input item; False when the input is done or the window is full."""
         if self._exhausted or self._queued >= self._max_queued:
             return False
+        if self._feed is not None:
+            return self._pull_arrived(self._feed)
+        assert self._items is not None
         try:
             item = next(self._items)
         except StopIteration:
             self._exhausted = True
             return False
+        self._queue_item(item)
+        return True
+
+    def _pull_arrived(self, feed: _Feed[T]) -> bool:
+        if feed.has_item():
+            self._queue_item(feed.take())
+            return True
+        if feed.error is not None:
+            self._fail(feed.error)
+        elif feed.ended:
+            self._exhausted = True
+        return False  # nothing yet: an arrival wakes wait()
+
+    def _queue_item(self, item: T) -> None:
         host = host_key(self._key(item))
         queue = self._queues.get(host)
         if queue is None:
@@ -411,7 +445,6 @@ class _Dispatch(Generic[T, R]):
         queue.append(item)
         self._queued += 1
         self._schedule(host)
-        return True
 
     def _start(self, host: str) -> None:
         queue = self._queues[host]
@@ -519,7 +552,54 @@ class _Dispatch(Generic[T, R]):
             self._wakeup.set_result(None)
 
     async def cancel(self) -> None:
-        """Cancel every running task and give them a moment to unwind."""
+        """Cancel every running task (and the feed) and give them a moment to unwind."""
         self._stop_tasks()
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=_CANCEL_GRACE_SECONDS)
+        pending: set[asyncio.Future[Any]] = set(self._tasks)
+        if self._feed is not None:
+            pending.add(self._feed.stop())
+        pending = {task for task in pending if not task.done()}
+        if pending:
+            await asyncio.wait(pending, timeout=_CANCEL_GRACE_SECONDS)
+
+
+class _Feed(Generic[T]):
+    """Items of an async iterable, pumped by a task into a bounded buffer as they arrive."""
+
+    def __init__(
+        self, source: AsyncIterable[T], *, on_arrival: Callable[[], None], room: int
+    ) -> None:
+        self._buffer: deque[T] = deque()
+        self._on_arrival = on_arrival
+        self._room = room
+        self._space = asyncio.Event()
+        self.ended = False
+        self.error: BaseException | None = None
+        self._task: asyncio.Future[None] = asyncio.ensure_future(self._pump(source))
+
+    def has_item(self) -> bool:
+        return bool(self._buffer)
+
+    def take(self) -> T:
+        item = self._buffer.popleft()
+        self._space.set()
+        return item
+
+    def stop(self) -> asyncio.Future[None]:
+        self._task.cancel()
+        return self._task
+
+    async def _pump(self, source: AsyncIterable[T]) -> None:
+        try:
+            async for item in source:
+                self._buffer.append(item)
+                self._on_arrival()
+                while len(self._buffer) >= self._room:  # the consumer is behind: wait
+                    self._space.clear()
+                    await self._space.wait()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the source failed: the run stops with its error
+            self.error = error
+        finally:
+            self.ended = True
+            self._on_arrival()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -35,6 +37,27 @@ async def test_each_distinct_url_is_checked_once(web: TestWeb, make_checker: Mak
     assert {url: r.verdict for url, r in results.items()} == {
         web.url("/ok"): Verdict.ALIVE,
         web.url("/status/404"): Verdict.DEAD,
+    }
+    assert web.requests_per_path["/ok"] == 1
+
+
+async def test_urls_from_an_async_source_are_checked_once_each(
+    web: TestWeb, make_checker: MakeChecker
+) -> None:
+    """The pipeline feeds URLs while it still scans: repeats across batches are checked once."""
+
+    async def batches() -> AsyncIterator[str]:
+        for batch in ([web.url("/ok"), web.url("/status/404")], [web.url("/ok"), "ftp://x.test/"]):
+            await asyncio.sleep(0.01)
+            for url in batch:
+                yield url
+
+    async with make_checker() as checker:
+        results = {result.url: result async for result in checker.check_all(batches())}
+    assert {url: r.verdict for url, r in results.items()} == {
+        web.url("/ok"): Verdict.ALIVE,
+        web.url("/status/404"): Verdict.DEAD,
+        "ftp://x.test/": Verdict.INVALID,
     }
     assert web.requests_per_path["/ok"] == 1
 

@@ -394,6 +394,107 @@ async def test_cancelling_the_consumer_cancels_running_work() -> None:
         pass
 
 
+async def test_work_starts_while_an_async_source_is_still_producing() -> None:
+    """Items that arrive over time are worked on as they come, not after the source ends."""
+    scheduler = Scheduler(Limits(concurrency=4))
+    more = asyncio.Event()
+    done_before_more: list[int] = []
+
+    async def arriving() -> AsyncIterator[int]:
+        yield 1
+        yield 2
+        await more.wait()  # the rest is still being found
+        yield 3
+
+    async def work(number: int) -> int:
+        if not more.is_set():
+            done_before_more.append(number)
+        return number
+
+    results = scheduler.map(arriving(), lambda n: f"h{n}.test", work)
+    async with aclosing(results):
+        first = [await anext(results), await anext(results)]
+        more.set()
+        rest = [n async for n in results]
+
+    assert sorted(first) == [1, 2] == sorted(done_before_more)
+    assert rest == [3]
+
+
+async def test_an_async_source_is_read_only_a_window_ahead() -> None:
+    scheduler = Scheduler(Limits(concurrency=2, per_host_concurrency=2))
+    produced = 0
+    release = asyncio.Event()
+
+    async def endless() -> AsyncIterator[int]:
+        nonlocal produced
+        for number in itertools.count():
+            produced += 1
+            yield number
+
+    async def work(number: int) -> int:
+        await release.wait()
+        return number
+
+    results = scheduler.map(endless(), lambda n: "one.test", work, max_queued=40)
+    async with aclosing(results):
+        waiting = asyncio.ensure_future(anext(results))
+        for _ in range(200):
+            await asyncio.sleep(0)
+        assert produced <= 2 + 3 + 40 + 10 + 1  # tasks + window + feed room, no more
+        release.set()
+        assert await waiting == 0
+
+
+async def test_a_failing_async_source_stops_the_work_with_its_error() -> None:
+    scheduler = Scheduler(Limits(concurrency=4))
+    cancelled: list[int] = []
+
+    async def broken() -> AsyncIterator[int]:
+        yield 1
+        yield 2
+        for _ in range(5):
+            await asyncio.sleep(0)
+        raise OSError("the inputs went away")
+
+    async def work(number: int) -> int:
+        if number == 2:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.append(number)
+                raise
+        return number
+
+    seen: list[int] = []
+    with pytest.raises(OSError, match="the inputs went away"):
+        async for number in scheduler.map(broken(), lambda n: f"h{n}.test", work):
+            seen.append(number)
+    assert seen == [1]
+    assert cancelled == [2]
+
+
+async def test_closing_the_results_closes_the_async_source() -> None:
+    scheduler = Scheduler(Limits(concurrency=4))
+    closed = asyncio.Event()
+
+    async def endless() -> AsyncIterator[int]:
+        try:
+            for number in itertools.count():
+                await asyncio.sleep(0)
+                yield number
+        finally:
+            closed.set()
+
+    async def work(number: int) -> int:
+        return number
+
+    results = scheduler.map(endless(), lambda n: f"h{n % 3}.test", work)
+    async with aclosing(results):
+        assert [await anext(results) for _ in range(3)]
+    assert closed.is_set()
+
+
 async def test_empty_input_yields_nothing() -> None:
     scheduler = Scheduler(Limits())
 
