@@ -23,6 +23,7 @@ from linkcheck.store.convert import now_utc, snapshot_row_values, utc
 from linkcheck.store.db import (
     DEFAULT_URL,
     describe,
+    is_memory_sqlite,
     open_engine,
     read_connection,
     translated_errors,
@@ -93,6 +94,14 @@ class Store:
     def url(self) -> str:
         """The database URL, password masked."""
         return describe(self._engine.url)
+
+    @property
+    def takes_concurrent_writers(self) -> bool:
+        """Whether two threads may write at once (each on its own connection).
+
+        Not for an in-memory SQLite database: every thread shares its one connection.
+        """
+        return not is_memory_sqlite(self._engine.url)
 
     # ------------------------------------------------------------------ schema
 
