@@ -10,17 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from types import TracebackType
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from linkcheck.types import (
     ChecksPlanned,
@@ -33,6 +23,10 @@ from linkcheck.types import (
     SaveFinished,
     SnapshotFound,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 
 def wants_live_display(stream: TextIO) -> bool:
@@ -50,7 +44,12 @@ class ConsoleProgress:
         self._verbose = verbose
         self._quiet = quiet
         self._live = not quiet and wants_live_display(self._stream)
-        self._console = Console(file=self._stream, highlight=False, no_color=not self._live)
+        # rich only for the live bar: plain lines need no console (nor its import time).
+        self._console: Console | None = None
+        if self._live:
+            from rich.console import Console
+
+            self._console = Console(file=self._stream, highlight=False)
         self._bar: Progress | None = None
         self._task: TaskID | None = None
 
@@ -69,8 +68,8 @@ class ConsoleProgress:
 
     def handle(self, event: Event) -> None:
         match event:
-            case ChecksPlanned(total=total):
-                self._start_bar(total)
+            case ChecksPlanned(total=total, final=final):
+                self._plan(total, final=final)
             case LinkChecked():
                 if self._bar is not None and self._task is not None:
                     self._bar.advance(self._task)
@@ -95,25 +94,46 @@ class ConsoleProgress:
             case _:
                 pass
 
-    def _start_bar(self, total: int) -> None:
+    def _plan(self, total: int, *, final: bool) -> None:
+        """Start the bar, or grow its total while the scan still finds links."""
         if self._quiet:
             return
-        if not self._live:
-            self._say(f"checking {total} links")
+        if self._console is None:
+            if final:  # plain output: one line, once the number is known
+                self._say(f"checking {total} links")
             return
-        self._bar = Progress(
-            TextColumn("checking"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=self._console,
-            transient=True,
-        )
-        self._bar.start()
-        self._task = self._bar.add_task("check", total=total)
+        if self._bar is None:
+            self._bar, self._task = _start_bar(self._console)
+        assert self._task is not None
+        self._bar.update(self._task, total=total)
 
     def _say(self, message: str, *, always: bool = False) -> None:
         if self._quiet and not always:
             return
-        # soft_wrap: a URL in a CI log must stay on one line, whatever the width.
-        self._console.print(f"linkcheck: {message}", markup=False, soft_wrap=True)
+        line = f"linkcheck: {message}"
+        if self._console is None:
+            # One line per message, whatever its length: a URL in a CI log stays whole.
+            print(line, file=self._stream, flush=True)
+        else:  # through the console, so the live bar is redrawn below the line
+            self._console.print(line, markup=False, soft_wrap=True)
+
+
+def _start_bar(console: Console) -> tuple[Progress, TaskID]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    bar.start()
+    return bar, bar.add_task("check", total=None)

@@ -307,7 +307,14 @@ class LinkIgnored(Event):
 
 @dataclass(frozen=True, slots=True)
 class ChecksPlanned(Event):
+    """How many links the run checks: ``final`` once the scan is over.
+
+    While documents are still being scanned (checking starts with the first),
+    ``total`` counts the links found due so far and ``final`` is false.
+    """
+
     total: int
+    final: bool = True
 
 
 @dataclass(frozen=True, slots=True)
