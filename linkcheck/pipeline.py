@@ -9,7 +9,17 @@ as it exists, so an interrupted run keeps everything it checked.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+import contextlib
+import threading
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -78,25 +88,39 @@ def scan(
     in_scope: list[str] = []
     unchanged: list[str] = []
     skipped: list[SkippedInput] = []
+    items = _scan_items(store, inputs, settings, on_event, in_scope, unchanged, skipped)
+    stats = store.sync_documents(doc for doc in items if isinstance(doc, Document))
+    return _outcome(in_scope, unchanged, skipped, stats)
 
-    def parsed_documents() -> Iterator[Document]:
-        items = extract_documents(
-            inputs, settings.extract, is_unchanged=_unchanged_in(store, settings)
-        )
-        for item in items:
-            if isinstance(item, SkippedInput):
-                skipped.append(item)
-                on_event(InputSkipped(item))
-            elif isinstance(item, UnchangedInput):
-                in_scope.append(item.path)
-                unchanged.append(item.path)
-            else:
-                in_scope.append(item.path)
-                for ignored in item.ignored:
-                    on_event(LinkIgnored(ignored))
-                yield item
 
-    stats = store.sync_documents(parsed_documents())
+def _scan_items(
+    store: Store,
+    inputs: Sequence[str],
+    settings: Settings,
+    on_event: EventSink,
+    in_scope: list[str],
+    unchanged: list[str],
+    skipped: list[SkippedInput],
+) -> Iterator[Document | UnchangedInput]:
+    """Documents to store and unchanged inputs, recording each in the lists given."""
+    items = extract_documents(inputs, settings.extract, is_unchanged=_unchanged_in(store, settings))
+    for item in items:
+        if isinstance(item, SkippedInput):
+            skipped.append(item)
+            on_event(InputSkipped(item))
+            continue
+        in_scope.append(item.path)
+        if isinstance(item, UnchangedInput):
+            unchanged.append(item.path)
+        else:
+            for ignored in item.ignored:
+                on_event(LinkIgnored(ignored))
+        yield item
+
+
+def _outcome(
+    in_scope: list[str], unchanged: list[str], skipped: list[SkippedInput], stats: ScanStats
+) -> ScanOutcome:
     stats = replace(stats, unchanged=stats.unchanged + len(unchanged))
     return ScanOutcome(documents=tuple(in_scope), skipped=tuple(skipped), stats=stats)
 
@@ -187,21 +211,9 @@ async def _finish_run(
     """Scan, check the run's due links, and close the run row whatever happens."""
     status = RunStatus.FAILED
     try:
-        on_event = machinery.on_event
-        scanned = scan(store, inputs, settings, on_event=on_event)
-        if scanned.skipped and not scanned.documents:
-            raise InputError("none of the inputs could be read as text (see the messages above)")
-        urls = list(
-            store.links_to_check(
-                documents=scanned.documents,
-                max_age=settings.max_age,
-                limit=settings.limit,
-                not_checked_in_run=run_id if resumed else None,
-                now=machinery.now(),
-            )
-        )
-        on_event(ChecksPlanned(len(urls)))
-        await _check_urls(store, run_id, urls, settings, machinery)
+        overlap = settings.limit is None and store.takes_concurrent_writers
+        run = _scan_while_checking if overlap else _scan_then_check
+        scanned = await run(store, run_id, inputs, settings, machinery, resumed)
         status = RunStatus.COMPLETED
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = RunStatus.INTERRUPTED
@@ -218,10 +230,63 @@ async def _finish_run(
     return CheckOutcome(run_id=run_id, summary=summary, scan=scanned, snapshots=snapshots)
 
 
+async def _scan_then_check(
+    store: Store,
+    run_id: int,
+    inputs: Sequence[str],
+    settings: Settings,
+    machinery: _Machinery,
+    resumed: bool,
+) -> ScanOutcome:
+    """The whole scan first: ``--limit`` picks the most urgent links of all documents."""
+    scanned = scan(store, inputs, settings, on_event=machinery.on_event)
+    _require_documents(scanned)
+    urls = list(
+        store.links_to_check(
+            documents=scanned.documents,
+            max_age=settings.max_age,
+            limit=settings.limit,
+            not_checked_in_run=run_id if resumed else None,
+            now=machinery.now(),
+        )
+    )
+    machinery.on_event(ChecksPlanned(len(urls)))
+    await _check_urls(store, run_id, urls, lambda: len(urls), settings, machinery)
+    return scanned
+
+
+async def _scan_while_checking(
+    store: Store,
+    run_id: int,
+    inputs: Sequence[str],
+    settings: Settings,
+    machinery: _Machinery,
+    resumed: bool,
+) -> ScanOutcome:
+    """Check each batch of documents' due links as soon as the batch is stored.
+
+    The first request goes out while most documents are still being read, so a
+    large collection is not scanned in full before anything is checked.
+    """
+    feed = _DueWhileScanning(
+        store, inputs, settings, machinery, not_checked_in_run=run_id if resumed else None
+    )
+    await _check_urls(store, run_id, feed.urls(), feed.planned, settings, machinery)
+    scanned = feed.outcome()
+    _require_documents(scanned)
+    return scanned
+
+
+def _require_documents(scanned: ScanOutcome) -> None:
+    if scanned.skipped and not scanned.documents:
+        raise InputError("none of the inputs could be read as text (see the messages above)")
+
+
 async def _check_urls(
     store: Store,
     run_id: int,
-    urls: Sequence[str],
+    urls: Iterable[str] | AsyncIterable[str],
+    planned: Callable[[], int],
     settings: Settings,
     machinery: _Machinery,
 ) -> None:
@@ -242,8 +307,160 @@ async def _check_urls(
                     writer.add(result)
                     checked += 1
         except TimeoutError:
-            left = len(urls) - checked
+            left = planned() - checked
             machinery.on_event(Notice(f"time budget used up: {left} links left for the next run"))
+
+
+#: Documents per batch the scanning thread stores before handing over their due
+#: links: one at first, so the first checks start at once (even while a slow input
+#: such as standard input is still being read), then twice as many each time, so
+#: each due-link query covers many.
+_FIRST_BATCH = 1
+_LARGEST_BATCH = 256
+#: Batches of due links waiting for the checker before the scanning thread waits too.
+_BATCHES_AHEAD = 32
+#: How often (seconds) a scanning thread waiting for room looks whether to stop.
+_STOP_POLL_SECONDS = 0.1
+
+
+class _Stopped(Exception):
+    """The run ended (interrupted, budget used up) while documents were still scanned."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ScanEnded:
+    error: BaseException | None
+
+
+class _DueWhileScanning:
+    """Scans in a thread, batch by batch, and hands over each batch's due links.
+
+    Everything the thread stores is committed before its links are handed over,
+    so the result writer always finds the link rows it updates.  The thread's
+    events reach ``on_event`` on the event loop's thread.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        inputs: Sequence[str],
+        settings: Settings,
+        machinery: _Machinery,
+        *,
+        not_checked_in_run: int | None,
+    ) -> None:
+        self._store = store
+        self._inputs = inputs
+        self._settings = settings
+        self._machinery = machinery
+        self._not_checked_in_run = not_checked_in_run
+        self._in_scope: list[str] = []
+        self._unchanged: list[str] = []
+        self._skipped: list[SkippedInput] = []
+        self._stats = ScanStats()
+        self._room = threading.Semaphore(_BATCHES_AHEAD)
+        self._stop = threading.Event()
+        self._planned = 0
+
+    def planned(self) -> int:
+        """Distinct links handed over to be checked so far."""
+        return self._planned
+
+    def outcome(self) -> ScanOutcome:
+        """What the scan did (so far, if it was stopped early)."""
+        return _outcome(self._in_scope, self._unchanged, self._skipped, self._stats)
+
+    async def urls(self) -> AsyncIterator[str]:
+        """Each due link once, batch by batch, as the scanning thread stores them."""
+        loop = asyncio.get_running_loop()
+        arrivals: asyncio.Queue[list[str] | _ScanEnded] = asyncio.Queue()
+        thread = threading.Thread(
+            target=self._scan, args=(loop, arrivals), name="linkcheck-scan", daemon=True
+        )
+        thread.start()
+        seen: set[str] = set()
+        try:
+            while not isinstance(batch := await arrivals.get(), _ScanEnded):
+                self._room.release()
+                for url in batch:
+                    if url not in seen:
+                        seen.add(url)
+                        yield url
+                self._announce(len(seen), final=False)
+            if batch.error is not None:
+                raise batch.error
+            self._announce(len(seen), final=True)
+        finally:
+            self._stop.set()
+            thread.join()  # bounded: the thread stops after the batch it is storing
+
+    def _announce(self, planned: int, *, final: bool) -> None:
+        self._planned = planned
+        self._machinery.on_event(ChecksPlanned(planned, final=final))
+
+    # ------------------------------------------------------------------ the thread
+
+    def _scan(
+        self, loop: asyncio.AbstractEventLoop, arrivals: asyncio.Queue[list[str] | _ScanEnded]
+    ) -> None:
+        def deliver(item: list[str] | _ScanEnded) -> None:
+            loop.call_soon_threadsafe(arrivals.put_nowait, item)
+
+        def on_event(event: Event) -> None:
+            loop.call_soon_threadsafe(self._machinery.on_event, event)
+
+        error: BaseException | None = None
+        try:
+            self._scan_batches(on_event, deliver)
+        except _Stopped:
+            pass
+        except BaseException as failure:  # the run stops with it, on the loop's side
+            error = failure
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            deliver(_ScanEnded(error))
+
+    def _scan_batches(
+        self, on_event: EventSink, deliver: Callable[[list[str] | _ScanEnded], None]
+    ) -> None:
+        items = _scan_items(
+            self._store,
+            self._inputs,
+            self._settings,
+            on_event,
+            self._in_scope,
+            self._unchanged,
+            self._skipped,
+        )
+        size = _FIRST_BATCH
+        batch: list[Document | UnchangedInput] = []
+        for item in items:
+            if self._stop.is_set():
+                raise _Stopped
+            batch.append(item)
+            if len(batch) >= size:
+                deliver(self._store_batch(batch))
+                batch, size = [], min(2 * size, _LARGEST_BATCH)
+        if batch:
+            deliver(self._store_batch(batch))
+
+    def _store_batch(self, batch: list[Document | UnchangedInput]) -> list[str]:
+        """Store the batch and return its due links, once there is room to hand them over."""
+        if self._stop.is_set():
+            raise _Stopped
+        self._stats += self._store.sync_documents(d for d in batch if isinstance(d, Document))
+        due = list(
+            self._store.links_to_check(
+                documents=[item.path for item in batch],
+                max_age=self._settings.max_age,
+                limit=None,
+                not_checked_in_run=self._not_checked_in_run,
+                now=self._machinery.now(),
+            )
+        )
+        while not self._room.acquire(timeout=_STOP_POLL_SECONDS):
+            if self._stop.is_set():
+                raise _Stopped
+        return due
 
 
 async def lookup_snapshots(
