@@ -110,14 +110,24 @@ class Store:
             with read_connection(self._engine) as connection:
                 if migrate.at_head(connection):
                     return
-                migrate.ensure_known(connection, self.url)
-                current = migrate.current_revision(connection)
-            if upgrade and current != migrate.head_revision():
+                # A new database needs no Alembic (see :meth:`upgrade`): skip importing it.
+                current = None
+                if not migrate.is_empty(connection):
+                    migrate.ensure_known(connection, self.url)
+                    current = migrate.current_revision(connection)
+            if upgrade and current != migrate.HEAD:
                 self.upgrade()
 
     def upgrade(self) -> None:
-        """Apply every migration this linkcheck knows that the database lacks."""
+        """Apply every migration this linkcheck knows that the database lacks.
+
+        An empty database gets the newest schema built directly, which is
+        what running every revision would build, only faster.
+        """
         with translated_errors(self._engine.url), write_connection(self._engine) as connection:
+            if migrate.is_empty(connection):
+                migrate.create_at_head(connection)
+                return
             migrate.ensure_known(connection, self.url)
             migrate.upgrade_to_head(connection)
 

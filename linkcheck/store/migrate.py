@@ -5,6 +5,12 @@ An installed linkcheck (wheel or editable) carries the scripts as the package
 (as the tests do) has them in the top-level ``migrations/`` instead.  Alembic
 gets our connection through ``config.attributes["connection"]``: ``env.py``
 builds no engine of its own when called from here.
+
+Alembic costs a fifth of a second to import and more to run every revision, so
+it is only used where it is needed: a database at :data:`HEAD` is confirmed
+with one query, and an empty one is built straight from the models at
+:data:`HEAD` (:func:`create_at_head`); a test keeps that schema identical to
+the one the revisions build.  Only older databases go through Alembic.
 """
 
 from __future__ import annotations
@@ -13,9 +19,19 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    text,
+)
 
 from linkcheck.errors import SchemaTooNew
+from linkcheck.store.schema import Base
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -33,6 +49,31 @@ def at_head(connection: Connection) -> bool:
         return False
     versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
     return list(versions) == [HEAD]
+
+
+#: Alembic's own bookkeeping table, declared as Alembic creates it.
+VERSION_TABLE = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+
+
+def is_empty(connection: Connection) -> bool:
+    """Whether the database holds no tables at all (a new database)."""
+    return not inspect(connection).get_table_names()
+
+
+def create_at_head(connection: Connection) -> None:
+    """Build the schema of :data:`HEAD` in an empty database, without Alembic.
+
+    Call inside a write transaction that has just seen :func:`is_empty`, so
+    that two processes creating the same new database cannot both build it.
+    """
+    Base.metadata.create_all(connection, checkfirst=False)
+    VERSION_TABLE.create(connection, checkfirst=False)
+    connection.execute(VERSION_TABLE.insert().values(version_num=HEAD))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
