@@ -87,47 +87,74 @@ _ERROR_KINDS = {kind.value: kind for kind in ErrorKind}
 _ROLES = {role.value: role for role in Role}
 
 
-def check_row_values(
-    result: CheckResult,
-    *,
+def sqlite_datetime(moment: datetime) -> str:
+    """An aware UTC ``moment`` as the text SQLAlchemy stores in a SQLite DATETIME column.
+
+    Naive UTC with microseconds always written (``2026-11-16 01:00:00.000000``):
+    exactly what :class:`~linkcheck.store.schema.UTCDateTime` stores, so rows
+    written through the driver compare and read back like any other.
+    """
+    return moment.isoformat(" ", "microseconds")[:26]
+
+
+#: The ``checks`` columns of :func:`check_row`, in its order.
+CHECK_ROW_COLUMNS = (
+    "run_id",
+    "link_id",
+    "checked_at",
+    "verdict",
+    "status_code",
+    "final_url",
+    "error_kind",
+    "error",
+    "title",
+    "fingerprint",
+    "elapsed_ms",
+    "attempts",
+    "method",
+    "state_before",
+    "state_after",
+)
+
+
+def check_row(
     run_id: int,
     link_id: int,
-    state_before: LinkState | None = None,
-    state_after: LinkState | None = None,
-) -> dict[str, Any]:
-    """The ``checks`` row for one result (keys are column names)."""
-    return {
-        "run_id": run_id,
-        "link_id": link_id,
-        "checked_at": result.checked_at,
-        "verdict": result.verdict.value,
-        "status_code": result.status_code,
-        "final_url": result.final_url,
-        "error_kind": result.error_kind.value if result.error_kind is not None else None,
-        "error": result.error,
-        "title": result.title,
-        "fingerprint": result.fingerprint,
-        "elapsed_ms": result.elapsed_ms,
-        "attempts": result.attempts,
-        "method": result.method,
-        "state_before": state_value(state_before),
-        "state_after": state_value(state_after),
-    }
+    result: CheckResult,
+    checked_at: object,
+    transition: tuple[LinkState | None, LinkState | None],
+) -> tuple[Any, ...]:
+    """The ``checks`` row of one result, as :data:`CHECK_ROW_COLUMNS` (``checked_at``
+    already in the form the statement binds)."""
+    error_kind = result.error_kind
+    before, after = transition
+    return (
+        run_id,
+        link_id,
+        checked_at,
+        result.verdict.value,
+        result.status_code,
+        result.final_url,
+        error_kind.value if error_kind is not None else None,
+        result.error,
+        result.title,
+        result.fingerprint,
+        result.elapsed_ms,
+        result.attempts,
+        result.method,
+        before.value if before is not None else None,
+        after.value if after is not None else None,
+    )
 
 
-def state_value(state: LinkState | None) -> str | None:
-    return state.value if state is not None else None
+#: The ``hops`` columns of :func:`hop_rows`, in its order.
+HOP_ROW_COLUMNS = ("check_id", "position", "url", "status_code", "location")
 
 
-def hop_row_values(check_id: int, hops: Sequence[Hop]) -> list[dict[str, Any]]:
+def hop_rows(check_id: int, hops: Sequence[Hop]) -> list[tuple[Any, ...]]:
+    """The ``hops`` rows of one check, as :data:`HOP_ROW_COLUMNS`."""
     return [
-        {
-            "check_id": check_id,
-            "position": position,
-            "url": hop.url,
-            "status_code": hop.status_code,
-            "location": hop.location,
-        }
+        (check_id, position, hop.url, hop.status_code, hop.location)
         for position, hop in enumerate(hops)
     ]
 

@@ -6,11 +6,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Insert, insert, select
+from sqlalchemy import Connection, Insert, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from linkcheck.states import LinkHistory
 from linkcheck.store.batching import chunked
+from linkcheck.store.convert import stored_datetime
 from linkcheck.store.schema import links
 from linkcheck.types import LinkState
 
@@ -82,25 +83,39 @@ def link_histories(
     return found
 
 
+#: What :func:`_stored_links` reads of each link, in its order.
+_HISTORY_COLUMNS = (
+    links.c.url,
+    links.c.id,
+    links.c.last_checked_at,
+    links.c.state,
+    links.c.fail_count,
+    links.c.first_failed_at,
+    links.c.confirmed_dead_at,
+)
+
+
+#: Prepared once: the ``IN`` list as one expanding parameter, not a literal per URL.
+_HISTORIES = select(*_HISTORY_COLUMNS).where(links.c.url.in_(bindparam("urls", expanding=True)))
+
+
 def _stored_links(connection: Connection, urls: Collection[str]) -> dict[str, StoredLink]:
     found: dict[str, StoredLink] = {}
-    columns = (
-        links.c.url,
-        links.c.id,
-        links.c.last_checked_at,
-        links.c.state,
-        links.c.fail_count,
-        links.c.first_failed_at,
-        links.c.confirmed_dead_at,
-    )
     for chunk in chunked(urls):
-        rows = connection.execute(select(*columns).where(links.c.url.in_(chunk))).all()
+        result = connection.execute(_HISTORIES, {"urls": chunk})
+        try:
+            # The driver's own rows: this runs for every result the writer stores,
+            # and most links have no failure dates to convert.
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
         for url, id_, checked_at, state, fails, first_failed, dead_at in rows:
             history = LinkHistory(
-                state=LINK_STATES[state] if state is not None else None,
-                fail_count=fails,
-                first_failed_at=first_failed,
-                confirmed_dead_at=dead_at,
+                LINK_STATES[state] if state is not None else None,
+                fails,
+                stored_datetime(first_failed) if first_failed is not None else None,
+                stored_datetime(dead_at) if dead_at is not None else None,
             )
-            found[url] = StoredLink(id=id_, history=history, last_checked_at=checked_at)
+            last = stored_datetime(checked_at) if checked_at is not None else None
+            found[url] = StoredLink(id_, history, last)
     return found

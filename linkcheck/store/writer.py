@@ -4,8 +4,9 @@ The checker calls :meth:`ResultWriter.add` from its event loop (or any
 thread): that only puts the result on a queue.  One worker thread takes
 results off the queue and commits them in batches — a batch is written when
 it holds ``batch_size`` results or its oldest result has waited
-``flush_interval`` seconds — with Core executemany statements, which cost a
-fraction of one ORM object per row.  A failure in the worker is kept and
+``flush_interval`` seconds — with one executemany per table: on SQLite
+straight through the driver with values already in stored form, elsewhere
+through Core statements.  A failure in the worker is kept and
 raised on the caller's next ``add()`` or ``close()``.
 
 In the same transaction as its checks, each link's state advances
@@ -24,19 +25,38 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from linkcheck.errors import DatabaseError
 from linkcheck.states import DeathPolicy
-from linkcheck.store.convert import check_row_values, hop_row_values, now_utc
+from linkcheck.store.convert import (
+    CHECK_ROW_COLUMNS,
+    HOP_ROW_COLUMNS,
+    check_row,
+    hop_rows,
+    now_utc,
+    sqlite_datetime,
+)
 from linkcheck.store.db import WRITE_OPTION, describe, translated_errors
 from linkcheck.store.links import link_histories
-from linkcheck.store.linkstate import advance_batch
+from linkcheck.store.linkstate import LinkAdvance, advance_batch
 from linkcheck.store.schema import checks, hops, links, runs
 from linkcheck.types import CheckResult
 
@@ -218,84 +238,169 @@ def store_results(
     batch: Sequence[CheckResult],
     *,
     policy: DeathPolicy = DEFAULT_POLICY,
+    through_driver: bool | None = None,
 ) -> None:
-    """Insert the checks and hops of ``batch`` and advance each link's state."""
+    """Insert the checks and hops of ``batch`` and advance each link's state.
+
+    On SQLite (``through_driver``, the default there) the rows go to the
+    driver's own ``executemany`` with their values already in stored form:
+    SQLAlchemy's processing of every parameter of every row cost more than
+    SQLite's own work.  Other databases get the same rows through Core.
+    """
+    if through_driver is None:
+        through_driver = connection.dialect.name == "sqlite"
+    rows = _Rows(connection, through_driver)
     stored = link_histories(connection, [result.url for result in batch], now=now_utc())
-    transitions, updates = advance_batch(batch, stored, policy)
+    advanced = advance_batch(batch, stored, policy)
+    moment = rows.moment
     check_rows = [
-        check_row_values(
-            result,
-            run_id=run_id,
-            link_id=stored[result.url].id,
-            state_before=before,
-            state_after=after,
+        check_row(run_id, stored[result.url].id, result, moment(at), transition)
+        for result, at, transition in zip(
+            batch, advanced.moments, advanced.transitions, strict=True
         )
-        for result, (before, after) in zip(batch, transitions, strict=True)
     ]
-    check_ids = _insert_checks(connection, check_rows)
-    hop_rows = [
-        row
-        for check_id, result in zip(check_ids, batch, strict=True)
-        if result.hops
-        for row in hop_row_values(check_id, result.hops)
-    ]
-    if hop_rows:
-        connection.execute(insert(hops), hop_rows)
-    _update_links(connection, updates, check_ids)
+    check_ids = rows.insert_checks(check_rows)
+    rows.insert(
+        hops,
+        HOP_ROW_COLUMNS,
+        [
+            row
+            for check_id, result in zip(check_ids, batch, strict=True)
+            if result.hops
+            for row in hop_rows(check_id, result.hops)
+        ],
+    )
+    rows.update_links(advanced.links, check_ids)
     beat(connection, run_id)
 
 
-def _insert_checks(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in one executemany, returning their ids in the order given."""
-    if connection.dialect.name == "sqlite":
-        # SQLite would need one statement per row to return ids in order.  The
-        # write transaction (BEGIN IMMEDIATE) holds the database's only write
-        # lock, so we can hand out the next ids ourselves.
-        last = connection.execute(select(func.max(checks.c.id))).scalar_one_or_none() or 0
-        ids = list(range(last + 1, last + 1 + len(rows)))
-        connection.execute(
-            insert(checks), [{"id": id_, **row} for id_, row in zip(ids, rows, strict=True)]
-        )
+def _as_is(moment: datetime) -> datetime:
+    return moment
+
+
+class _Rows:
+    """Writes rows of plain tuples through the driver (SQLite) or through Core."""
+
+    def __init__(self, connection: Connection, through_driver: bool) -> None:
+        self._connection = connection
+        self._through_driver = through_driver
+        #: a datetime in the form the statements bind
+        self.moment: Callable[[datetime], object] = sqlite_datetime if through_driver else _as_is
+
+    def insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self._through_driver:
+            self._connection.exec_driver_sql(_insert_sql(table, columns), rows)
+        else:
+            self._connection.execute(
+                insert(table), [dict(zip(columns, row, strict=True)) for row in rows]
+            )
+
+    def insert_checks(self, rows: list[tuple[Any, ...]]) -> list[int]:
+        """Insert ``checks`` rows (:data:`CHECK_ROW_COLUMNS`), returning their ids in order."""
+        connection = self._connection
+        if connection.dialect.name == "sqlite":
+            # SQLite would need one statement per row to return ids in order.  The
+            # write transaction (BEGIN IMMEDIATE) holds the database's only write
+            # lock, so we can hand out the next ids ourselves.
+            last = connection.execute(select(func.max(checks.c.id))).scalar_one_or_none() or 0
+            ids = list(range(last + 1, last + 1 + len(rows)))
+            with_ids = [(id_, *row) for id_, row in zip(ids, rows, strict=True)]
+            self.insert(checks, ("id", *CHECK_ROW_COLUMNS), with_ids)
+            return ids
+        values = [dict(zip(CHECK_ROW_COLUMNS, row, strict=True)) for row in rows]
+        if connection.dialect.insert_executemany_returning_sort_by_parameter_order:
+            statement = insert(checks).returning(checks.c.id, sort_by_parameter_order=True)
+            return list(connection.execute(statement, values).scalars())
+        ids = []  # a dialect without ordered RETURNING: one statement per row
+        for row in values:
+            key = connection.execute(insert(checks).values(row)).inserted_primary_key
+            ids.append(int(key[0]) if key is not None else 0)
         return ids
-    if connection.dialect.insert_executemany_returning_sort_by_parameter_order:
-        statement = insert(checks).returning(checks.c.id, sort_by_parameter_order=True)
-        return list(connection.execute(statement, rows).scalars())
-    ids = []  # a dialect without ordered RETURNING: one statement per row
-    for row in rows:
-        key = connection.execute(insert(checks).values(row)).inserted_primary_key
-        ids.append(int(key[0]) if key is not None else 0)
-    return ids
+
+    def update_links(self, advanced: Sequence[LinkAdvance], check_ids: Sequence[int]) -> None:
+        """Point each advanced link at its latest check; write its history where it changed."""
+        moment = self.moment
+        latest: list[tuple[Any, ...]] = []
+        with_history: list[tuple[Any, ...]] = []
+        for link in advanced:
+            values = (moment(link.checked_at), link.verdict, check_ids[link.position])
+            due = moment(link.due)
+            history = link.history
+            if history is None:
+                latest.append((*values, due, link.link_id))
+                continue
+            failed, dead = history.first_failed_at, history.confirmed_dead_at
+            with_history.append(
+                (
+                    *values,
+                    due,
+                    history.state.value if history.state is not None else None,
+                    history.fail_count,
+                    moment(failed) if failed is not None else None,
+                    moment(dead) if dead is not None else None,
+                    link.link_id,
+                )
+            )
+        self._update(_UPDATE_LATEST, latest)
+        self._update(_UPDATE_HISTORY, with_history)
+
+    def _update(self, update_: _LinkUpdate, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self._through_driver:
+            self._connection.exec_driver_sql(update_.sql, rows)
+        else:
+            names = update_.names
+            values = [dict(zip(names, row, strict=True)) for row in rows]
+            self._connection.execute(update_.statement, values)
 
 
-#: A link's newest check; the history columns are set only by ``_UPDATE_HISTORY``.
-_UPDATE_LATEST = (
-    update(links)
-    .where(links.c.id == bindparam("link"))
-    # Belt and braces: the histories were read in this same write transaction.
-    .where(or_(links.c.last_checked_at.is_(None), links.c.last_checked_at <= bindparam("at")))
-    .values(
-        last_checked_at=bindparam("at"),
-        last_verdict=bindparam("verdict"),
-        last_check_id=bindparam("check"),
-        next_check_at=bindparam("due"),
-    )
+def _insert_sql(table: Table, columns: Sequence[str]) -> str:
+    placeholders = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+
+
+@dataclass(frozen=True)
+class _LinkUpdate:
+    """One UPDATE of ``links`` setting ``columns`` from a row of their values, then the id.
+
+    The same statement twice: plain SQL with numbered parameters for the
+    driver, and Core (parameters named ``new_<column>``) for other databases.
+    """
+
+    columns: tuple[str, ...]
+    names: tuple[str, ...] = field(init=False)
+    sql: str = field(init=False)
+    statement: Update = field(init=False)
+
+    def __post_init__(self) -> None:
+        names = tuple(f"new_{column}" for column in (*self.columns, "link_id"))
+        sets = ", ".join(f"{column} = ?{number}" for number, column in enumerate(self.columns, 1))
+        # Belt and braces: the histories were read in this same write transaction,
+        # but a link's latest check must never be replaced by an older one.
+        checked_at: BindParameter[datetime] = bindparam("new_last_checked_at")
+        statement = (
+            update(links)
+            .values({column: bindparam(f"new_{column}") for column in self.columns})
+            .where(links.c.id == bindparam("new_link_id"))
+            .where(or_(links.c.last_checked_at.is_(None), links.c.last_checked_at <= checked_at))
+        )
+        object.__setattr__(self, "names", names)
+        object.__setattr__(
+            self,
+            "sql",
+            f"UPDATE links SET {sets} WHERE id = ?{len(names)}"
+            " AND (last_checked_at IS NULL OR last_checked_at <= ?1)",
+        )
+        object.__setattr__(self, "statement", statement)
+
+
+#: A link's newest check (``last_checked_at`` first: the guard binds it again).
+_UPDATE_LATEST = _LinkUpdate(("last_checked_at", "last_verdict", "last_check_id", "next_check_at"))
+#: Only a check that changed the link's history also writes the history columns:
+#: most nights most links stay alive, and their update is then half as wide.
+_UPDATE_HISTORY = _LinkUpdate(
+    (*_UPDATE_LATEST.columns, "state", "fail_count", "first_failed_at", "confirmed_dead_at")
 )
-_UPDATE_HISTORY = _UPDATE_LATEST.values(
-    state=bindparam("new_state"),
-    fail_count=bindparam("fails"),
-    first_failed_at=bindparam("first_failed"),
-    confirmed_dead_at=bindparam("dead_at"),
-)
-
-
-def _update_links(
-    connection: Connection, updates: list[dict[str, Any]], check_ids: Sequence[int]
-) -> None:
-    for values in updates:
-        values["check"] = check_ids[values.pop("index")]
-    latest_only = [values for values in updates if "new_state" not in values]
-    with_history = [values for values in updates if "new_state" in values]
-    if latest_only:
-        connection.execute(_UPDATE_LATEST, latest_only)
-    if with_history:
-        connection.execute(_UPDATE_HISTORY, with_history)

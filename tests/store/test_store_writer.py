@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from linkcheck.errors import DatabaseError
+from linkcheck.states import DeathPolicy
 from linkcheck.store import Store
-from linkcheck.types import Hop, RunStatus, Verdict
+from linkcheck.store.db import open_engine, write_connection
+from linkcheck.store.writer import store_results
+from linkcheck.types import CheckResult, ErrorKind, Hop, LinkState, RunStatus, Verdict
 from tests.store.store_factories import citation, document, dump_tables, result
 
 A = "https://example.org/a"
@@ -152,3 +156,64 @@ def test_a_failure_not_yet_reported_is_raised_by_close(store: Store, db_url: str
     writer.add(result(A, hops=(Hop(A, 200),)))
     with pytest.raises(DatabaseError, match="hops"):
         writer.close()
+
+
+def _nights_of_mixed_results() -> list[list[CheckResult]]:
+    """Batches that exercise every column the writer sets, over three nights."""
+    b, c, d = "https://example.org/b", "https://example.org/c", "https://new.example/d"
+    chain = (Hop(b, 301, "https://example.org/b2"), Hop("https://example.org/b2", 200))
+    plus_two = timezone(timedelta(hours=2))
+    nights = []
+    for night in range(3):
+        at = T0 + timedelta(days=night * 4)
+        gone = CheckResult(
+            A, Verdict.DEAD, at, 404, A, (Hop(A, 404),), ErrorKind.HTTP_STATUS, "Not Found"
+        )
+        nights.append(
+            [
+                gone,
+                result(b, Verdict.MOVED, at=at.astimezone(plus_two), hops=chain),  # not UTC
+                result(c, Verdict.ERROR, at=at.replace(tzinfo=None) + timedelta(microseconds=7)),
+                result(c, Verdict.ALIVE, at=at - timedelta(hours=1)),  # older: history only
+                result(d, Verdict.DEAD if night else Verdict.ALIVE, at=at, status_code=None),
+            ]
+        )
+    return nights
+
+
+def _written_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """What the writer wrote (no column that holds the time a row was created)."""
+    tables = dump_tables(url)
+    return {
+        "checks": [row[:1] + row[2:] for row in tables["checks"]],  # not run_id
+        "hops": tables["hops"],
+        "links": [row[:2] + row[3:] for row in tables["links"]],  # not first_seen_at
+    }
+
+
+def test_rows_written_through_the_driver_are_exactly_those_core_writes(tmp_path: Path) -> None:
+    written = []
+    for through_driver in (True, False):
+        url = f"sqlite:///{tmp_path / f'driver-{through_driver}.db'}"
+        with Store.open(url) as store:
+            store.sync_documents([document("d.txt", citation("d.txt", A, 1))])
+            for batch in _nights_of_mixed_results():
+                run = store.start_run(inputs=[], options={})
+                engine = open_engine(url)
+                try:
+                    with write_connection(engine) as connection:
+                        store_results(
+                            connection,
+                            run,
+                            batch,
+                            policy=DeathPolicy(confirm_checks=2, confirm_days=3),
+                            through_driver=through_driver,
+                        )
+                finally:
+                    engine.dispose()
+                store.finish_run(run, RunStatus.COMPLETED)
+            dead = [row for row in store.link_rows() if row.state is LinkState.DEAD]
+            assert [row.url for row in dead] == [A, "https://new.example/d"]
+        written.append(_written_rows(url))
+    assert written[0] == written[1]
+    assert len(written[0]["checks"]) == 15
