@@ -58,6 +58,11 @@ class LinkHistory:
     confirmed_dead_at: datetime | None = None
 
 
+#: Where every good check leads (shared: the writer advances every link it stores).
+_ALIVE = LinkHistory(state=LinkState.ALIVE)
+_RECOVERED = LinkHistory(state=LinkState.RECOVERED)
+
+
 def advance(
     history: LinkHistory, verdict: Verdict, checked_at: datetime, policy: DeathPolicy
 ) -> LinkHistory:
@@ -66,7 +71,7 @@ def advance(
         return _count_failure(history, checked_at, policy)
     if verdict in _GOOD:
         was_bad = history.state in (LinkState.FAILING, LinkState.DEAD)
-        return LinkHistory(state=LinkState.RECOVERED if was_bad else LinkState.ALIVE)
+        return _RECOVERED if was_bad else _ALIVE
     return history  # transient or not checkable: tells us nothing about death
 
 

@@ -34,7 +34,6 @@ class LinkAdvance(NamedTuple):
     link_id: int
     #: position in the batch of the result that is now the link's latest check
     position: int
-    checked_at: datetime
     verdict: str
     due: datetime
     #: the new history, or ``None`` when it did not change (most nights, for most links)
@@ -82,7 +81,6 @@ def advance_batch(
         advanced[url] = LinkAdvance(
             link.id,
             index,
-            at,
             verdict.value,
             next_check_due(after, verdict, at, policy, spread_of(url)),
             None if after == link.history else after,

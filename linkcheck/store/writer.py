@@ -252,12 +252,10 @@ def store_results(
     rows = _Rows(connection, through_driver)
     stored = link_histories(connection, [result.url for result in batch], now=now_utc())
     advanced = advance_batch(batch, stored, policy)
-    moment = rows.moment
+    checked_at = list(map(rows.moment, advanced.moments))
     check_rows = [
-        check_row(run_id, stored[result.url].id, result, moment(at), transition)
-        for result, at, transition in zip(
-            batch, advanced.moments, advanced.transitions, strict=True
-        )
+        check_row(run_id, stored[result.url].id, result, at, transition)
+        for result, at, transition in zip(batch, checked_at, advanced.transitions, strict=True)
     ]
     check_ids = rows.insert_checks(check_rows)
     rows.insert(
@@ -270,7 +268,7 @@ def store_results(
             for row in hop_rows(check_id, result.hops)
         ],
     )
-    rows.update_links(advanced.links, check_ids)
+    rows.update_links(advanced.links, check_ids, checked_at)
     beat(connection, run_id)
 
 
@@ -319,13 +317,22 @@ class _Rows:
             ids.append(int(key[0]) if key is not None else 0)
         return ids
 
-    def update_links(self, advanced: Sequence[LinkAdvance], check_ids: Sequence[int]) -> None:
-        """Point each advanced link at its latest check; write its history where it changed."""
+    def update_links(
+        self,
+        advanced: Sequence[LinkAdvance],
+        check_ids: Sequence[int],
+        checked_at: Sequence[object],
+    ) -> None:
+        """Point each advanced link at its latest check; write its history where it changed.
+
+        ``check_ids`` and ``checked_at`` (bound form) are those of the batch's results.
+        """
         moment = self.moment
         latest: list[tuple[Any, ...]] = []
         with_history: list[tuple[Any, ...]] = []
         for link in advanced:
-            values = (moment(link.checked_at), link.verdict, check_ids[link.position])
+            position = link.position
+            values = (checked_at[position], link.verdict, check_ids[position])
             due = moment(link.due)
             history = link.history
             if history is None:
