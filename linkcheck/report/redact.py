@@ -23,13 +23,15 @@ def redact_url(url: str) -> str:
 def redact_row(row: LinkRow) -> LinkRow:
     """The row with every URL in it redacted (the same object when nothing needs it)."""
     result = row.result
-    urls = [row.url]
-    if result is not None:
-        urls += [result.final_url or "", *(hop.url for hop in result.hops)]
-        urls += [hop.location or "" for hop in result.hops]
-    if not any("@" in url for url in urls):
-        return row
+    if "@" not in row.url and (result is None or not _may_hold_password(result)):
+        return row  # nearly every row, decided without building anything
     return replace(row, url=redact_url(row.url), result=_redact_result(result))
+
+
+def _may_hold_password(result: CheckResult) -> bool:
+    if result.final_url is not None and "@" in result.final_url:
+        return True
+    return any("@" in hop.url or "@" in (hop.location or "") for hop in result.hops)
 
 
 def _redact_result(result: CheckResult | None) -> CheckResult | None:
