@@ -4,6 +4,11 @@ Thin on purpose: every command builds :class:`linkcheck.config.Settings`, calls
 the library (``linkcheck.pipeline``, ``linkcheck.store``, ``linkcheck.extract``),
 and renders the result.  Exceptions of the run are mapped to exit codes in one
 place (:func:`_exit_on_error`).
+
+Every run pays at start-up for what this module imports, and ``check`` is run
+far more often than the rest: a renderer only one lesser command needs
+(``history``, ``db stats``, ``extract``, ``report --changes``) is imported
+inside that command.
 """
 
 from __future__ import annotations
@@ -41,13 +46,9 @@ from linkcheck.policy import (
 )
 from linkcheck.progress import ConsoleProgress, wants_live_display
 from linkcheck.report import FORMATS, render
-from linkcheck.report.changes import render_changes
-from linkcheck.report.citations import write_citations
-from linkcheck.report.history import render_history
 from linkcheck.report.json_report import write_json
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.redact import redact_row
-from linkcheck.report.stats import render_stats
 from linkcheck.store import Store
 from linkcheck.types import (
     Document,
@@ -188,6 +189,8 @@ def extract(
         settings = _settings(config, include_code=include_code, extensions=extensions)
         progress = ConsoleProgress(verbose=verbose, quiet=False)
         documents = _readable(extract_documents(paths, settings.extract), progress.handle)
+        from linkcheck.report.citations import write_citations  # lazily: see the docstring
+
         write_citations(documents, output_format, sys.stdout)
 
 
@@ -517,6 +520,8 @@ def report(
             if changes:
                 if settings.format not in ("text", "json"):
                     raise UsageError("--changes comes as text or json")
+                from linkcheck.report.changes import render_changes  # lazily: see the docstring
+
                 with _destination(output) as stream:
                     stream.write(render_changes(store.changes(run_id=summary.id), settings.format))
                     stream.write("\n")
@@ -589,6 +594,8 @@ def history(
             snapshot = store.latest_snapshot(key)
         if not checks and not citations:
             raise UsageError(f"{url} is not in {settings.db}")
+        from linkcheck.report.history import render_history  # lazily: see the docstring
+
         typer.echo(render_history(key, checks, citations, snapshot, output_format))
 
 
@@ -695,6 +702,8 @@ def db_stats(
         settings = _settings(config, db=db)
         with _open_existing(settings) as store:
             stats = store.stats()
+        from linkcheck.report.stats import render_stats  # lazily: see the docstring
+
         typer.echo(render_stats(asdict(stats), output_format))
 
 
