@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -249,16 +249,16 @@ def store_results(
     """
     if through_driver is None:
         through_driver = connection.dialect.name == "sqlite"
-    rows = _Rows(connection, through_driver)
+    tables = _RowWriter(connection, through_driver)
     stored = link_histories(connection, [result.url for result in batch], now=now_utc())
     advanced = advance_batch(batch, stored, policy)
-    checked_at = list(map(rows.moment, advanced.moments))
+    checked_at = list(map(tables.moment, advanced.moments))
     check_rows = [
         check_row(run_id, stored[result.url].id, result, at, transition)
         for result, at, transition in zip(batch, checked_at, advanced.transitions, strict=True)
     ]
-    check_ids = rows.insert_checks(check_rows)
-    rows.insert(
+    check_ids = tables.insert_checks(check_rows)
+    tables.insert(
         hops,
         HOP_ROW_COLUMNS,
         [
@@ -268,7 +268,7 @@ def store_results(
             for row in hop_rows(check_id, result.hops)
         ],
     )
-    rows.update_links(advanced.links, check_ids, checked_at)
+    tables.update_links(advanced.links, check_ids, checked_at)
     beat(connection, run_id)
 
 
@@ -276,7 +276,7 @@ def _as_is(moment: datetime) -> datetime:
     return moment
 
 
-class _Rows:
+class _RowWriter:
     """Writes rows of plain tuples through the driver (SQLite) or through Core."""
 
     def __init__(self, connection: Connection, through_driver: bool) -> None:
@@ -369,45 +369,44 @@ def _insert_sql(table: Table, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
 
 
-@dataclass(frozen=True)
-class _LinkUpdate:
-    """One UPDATE of ``links`` setting ``columns`` from a row of their values, then the id.
+class _LinkUpdate(NamedTuple):
+    """One UPDATE of ``links`` that sets some columns from a row of their values, then the id.
 
     The same statement twice: plain SQL with numbered parameters for the
     driver, and Core (parameters named ``new_<column>``) for other databases.
     """
 
-    columns: tuple[str, ...]
-    names: tuple[str, ...] = field(init=False)
-    sql: str = field(init=False)
-    statement: Update = field(init=False)
-
-    def __post_init__(self) -> None:
-        names = tuple(f"new_{column}" for column in (*self.columns, "link_id"))
-        sets = ", ".join(f"{column} = ?{number}" for number, column in enumerate(self.columns, 1))
-        # Belt and braces: the histories were read in this same write transaction,
-        # but a link's latest check must never be replaced by an older one.
-        checked_at: BindParameter[datetime] = bindparam("new_last_checked_at")
-        statement = (
-            update(links)
-            .values({column: bindparam(f"new_{column}") for column in self.columns})
-            .where(links.c.id == bindparam("new_link_id"))
-            .where(or_(links.c.last_checked_at.is_(None), links.c.last_checked_at <= checked_at))
-        )
-        object.__setattr__(self, "names", names)
-        object.__setattr__(
-            self,
-            "sql",
-            f"UPDATE links SET {sets} WHERE id = ?{len(names)}"
-            " AND (last_checked_at IS NULL OR last_checked_at <= ?1)",
-        )
-        object.__setattr__(self, "statement", statement)
+    names: tuple[str, ...]
+    sql: str
+    statement: Update
 
 
-#: A link's newest check (``last_checked_at`` first: the guard binds it again).
-_UPDATE_LATEST = _LinkUpdate(("last_checked_at", "last_verdict", "last_check_id", "next_check_at"))
+def _link_update(columns: tuple[str, ...]) -> _LinkUpdate:
+    # Belt and braces: the histories were read in this same write transaction,
+    # but a link's latest check must never be replaced by an older one.  The
+    # guard compares with the first value, the new ``last_checked_at``.
+    assert columns[0] == "last_checked_at"
+    sets = ", ".join(f"{column} = ?{number}" for number, column in enumerate(columns, 1))
+    sql = (
+        f"UPDATE links SET {sets} WHERE id = ?{len(columns) + 1}"
+        " AND (last_checked_at IS NULL OR last_checked_at <= ?1)"
+    )
+    names = tuple(f"new_{column}" for column in (*columns, "link_id"))
+    checked_at: BindParameter[datetime] = bindparam("new_last_checked_at")
+    statement = (
+        update(links)
+        .values({column: bindparam(f"new_{column}") for column in columns})
+        .where(links.c.id == bindparam("new_link_id"))
+        .where(or_(links.c.last_checked_at.is_(None), links.c.last_checked_at <= checked_at))
+    )
+    return _LinkUpdate(names, sql, statement)
+
+
+_LATEST_COLUMNS = ("last_checked_at", "last_verdict", "last_check_id", "next_check_at")
+#: A link's newest check.
+_UPDATE_LATEST = _link_update(_LATEST_COLUMNS)
 #: Only a check that changed the link's history also writes the history columns:
 #: most nights most links stay alive, and their update is then half as wide.
-_UPDATE_HISTORY = _LinkUpdate(
-    (*_UPDATE_LATEST.columns, "state", "fail_count", "first_failed_at", "confirmed_dead_at")
+_UPDATE_HISTORY = _link_update(
+    (*_LATEST_COLUMNS, "state", "fail_count", "first_failed_at", "confirmed_dead_at")
 )
