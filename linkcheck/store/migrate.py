@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from linkcheck.errors import SchemaTooNew
-from linkcheck.store.schema import metadata
+from linkcheck.store.schema import Base
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -71,7 +71,7 @@ def create_at_head(connection: Connection) -> None:
     Call inside a write transaction that has just seen :func:`is_empty`, so
     that two processes creating the same new database cannot both build it.
     """
-    metadata.create_all(connection, checkfirst=False)
+    Base.metadata.create_all(connection, checkfirst=False)
     VERSION_TABLE.create(connection, checkfirst=False)
     connection.execute(VERSION_TABLE.insert().values(version_num=HEAD))
 

@@ -1,16 +1,12 @@
-"""The database tables, as SQLAlchemy Core tables.
+"""The database tables, as typed SQLAlchemy models.
 
-These tables are the schema Alembic's autogenerate compares the revisions in
-``migrations/`` with, and what a new, empty database is built from (see
-:mod:`linkcheck.store.migrate`); a test keeps the two identical.  The rest of
-``store`` runs Core statements against them (bulk inserts are far cheaper than
-one ORM object per row).  They are Core tables rather than declarative models
-because nothing maps rows to objects, and importing and building the ORM cost
-about a tenth of a second at every start-up.
+The models define the schema for Alembic's autogenerate; the schema itself is
+only ever created by the revisions in ``migrations/``.  The rest of ``store``
+runs Core statements against these tables (bulk inserts are far cheaper than
+one ORM object per row), and no model instance ever leaves the package.
 
 Conventions:
 
-* Columns are ``NOT NULL`` unless made with :func:`optional`.
 * Datetimes are stored as naive UTC (SQLite has no time zones) and come back
   timezone-aware: :class:`UTCDateTime` does the conversion in both directions.
 * Enumerations are stored as short strings, not database enums, so adding a
@@ -21,12 +17,11 @@ Conventions:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
-    Column,
     Date,
     DateTime,
     Dialect,
@@ -40,6 +35,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
 )
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,178 +71,186 @@ class UTCDateTime(TypeDecorator[datetime]):
         return cast(datetime, value).replace(tzinfo=UTC)
 
 
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        date: Date(),
+        str: Text(),
+    }
 
 
-class Base:
-    """The tables' :data:`metadata` under the name ``migrations/env.py`` imports."""
+class DocumentModel(Base):
+    """One input document, identified by its path; the hash says whether it changed."""
 
-    metadata = metadata
+    __tablename__ = "documents"
 
-
-def enum_string() -> String:
-    return String(ENUM_LENGTH)
-
-
-def key(name: str) -> Column[int]:
-    """An integer primary key."""
-    return Column(name, Integer, primary_key=True)
-
-
-def required(name: str, type_: Any, *args: Any, **kwargs: Any) -> Column[Any]:
-    return Column(name, type_, *args, nullable=False, **kwargs)
-
-
-def optional(name: str, type_: Any, *args: Any, **kwargs: Any) -> Column[Any]:
-    return Column(name, type_, *args, nullable=True, **kwargs)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(unique=True)
+    format: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    content_hash: Mapped[str] = mapped_column(String(128))
+    own_url: Mapped[str | None]
+    cited_at: Mapped[date | None]
+    first_seen_at: Mapped[datetime]
+    #: when the content (hash) last changed
+    updated_at: Mapped[datetime]
+    #: when a scan last found the document (see ``Store.touch_documents``)
+    last_seen_at: Mapped[datetime]
 
 
-def cascading(table: str) -> ForeignKey:
-    """A reference to ``table``'s id whose rows go when the referenced row goes."""
-    return ForeignKey(f"{table}.id", ondelete="CASCADE")
+class LinkModel(Base):
+    """One normalized URL, whoever cites it, with its latest verdict denormalised.
+
+    The state columns (``state`` … ``next_check_at``) serve the link state
+    machine across nightly runs; the checker's writer keeps ``last_*`` current.
+    """
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(unique=True)
+    first_seen_at: Mapped[datetime]
+    last_checked_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: indexed for the due-link query ("last verdict was not good")
+    last_verdict: Mapped[str | None] = mapped_column(String(ENUM_LENGTH), index=True)
+    #: id of the latest check (no foreign key: checks may be pruned)
+    last_check_id: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str | None] = mapped_column(String(ENUM_LENGTH), index=True)
+    fail_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_failed_at: Mapped[datetime | None]
+    confirmed_dead_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
-#: One input document, identified by its path; the hash says whether it changed.
-documents = Table(
-    "documents",
-    metadata,
-    key("id"),
-    required("path", Text, unique=True),
-    required("format", enum_string()),
-    required("content_hash", String(128)),
-    optional("own_url", Text),
-    optional("cited_at", Date),
-    required("first_seen_at", UTCDateTime),
-    # when the content (hash) last changed
-    required("updated_at", UTCDateTime),
-    # when a scan last found the document (see ``Store.touch_documents``)
-    required("last_seen_at", UTCDateTime),
-)
+class CitationModel(Base):
+    """One URL cited by one document (lines stored as ``"3,17"``)."""
 
-#: One normalized URL, whoever cites it, with its latest verdict denormalised.
-#: The state columns (``state`` … ``next_check_at``) serve the link state
-#: machine across nightly runs; the checker's writer keeps ``last_*`` current.
-links = Table(
-    "links",
-    metadata,
-    key("id"),
-    required("url", Text, unique=True),
-    required("first_seen_at", UTCDateTime),
-    optional("last_checked_at", UTCDateTime, index=True),
-    # indexed for the due-link query ("last verdict was not good")
-    optional("last_verdict", enum_string(), index=True),
-    # id of the latest check (no foreign key: checks may be pruned)
-    optional("last_check_id", Integer),
-    optional("state", enum_string(), index=True),
-    required("fail_count", Integer, default=0, server_default="0"),
-    optional("first_failed_at", UTCDateTime),
-    optional("confirmed_dead_at", UTCDateTime),
-    optional("next_check_at", UTCDateTime, index=True),
-)
+    __tablename__ = "citations"
 
-#: One URL cited by one document (lines stored as ``"3,17"``).
-citations = Table(
-    "citations",
-    metadata,
-    key("id"),
-    required("document_id", Integer, cascading("documents"), index=True),
-    required("link_id", Integer, cascading("links"), index=True),
-    required("url_as_written", Text),
-    required("lines", Text),
-    required("role", enum_string()),
-    optional("title", Text),
-    optional("cited_at", Date),
-    optional("fragment", Text),
-)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    url_as_written: Mapped[str]
+    lines: Mapped[str]
+    role: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    title: Mapped[str | None]
+    cited_at: Mapped[date | None]
+    fragment: Mapped[str | None]
 
-#: One ``linkcheck check`` run; ``heartbeat_at``/``pid``/``host`` serve the run lock.
-runs = Table(
-    "runs",
-    metadata,
-    key("id"),
-    required("started_at", UTCDateTime, index=True),
-    optional("finished_at", UTCDateTime),
-    required("status", enum_string(), index=True),
-    required("inputs", JSON),
-    required("options", JSON),
-    optional("heartbeat_at", UTCDateTime),
-    optional("pid", Integer),
-    optional("host", String(255)),
-    # how many links the run meant to check (for progress and resume)
-    optional("planned", Integer),
-    # the run this one resumes, if any
-    optional("resumed_from", Integer, ForeignKey("runs.id")),
-)
 
-#: One check of one link in one run: every check is kept (history).
-checks = Table(
-    "checks",
-    metadata,
-    key("id"),
-    required("run_id", Integer, cascading("runs")),
-    required("link_id", Integer, cascading("links")),
-    required("checked_at", UTCDateTime),
-    required("verdict", enum_string()),
-    optional("status_code", Integer),
-    optional("final_url", Text),
-    optional("error_kind", enum_string()),
-    optional("error", Text),
-    optional("title", Text),
-    optional("fingerprint", String(128)),
-    optional("elapsed_ms", Float),
-    required("attempts", Integer),
-    required("method", String(16)),
-    # the link's state before and after this check (a transition when they differ)
-    optional("state_before", enum_string()),
-    optional("state_after", enum_string()),
-    Index("ix_checks_link_id_checked_at", "link_id", "checked_at"),
-    Index("ix_checks_run_id_link_id", "run_id", "link_id"),
-    Index("ix_checks_run_id_verdict", "run_id", "verdict"),
-    # a run's state transitions (``Store.changes``) without reading its other checks
-    Index("ix_checks_run_id_state_after", "run_id", "state_after"),
-)
+class RunModel(Base):
+    """One ``linkcheck check`` run; ``heartbeat_at``/``pid``/``host`` serve the run lock."""
 
-#: One response along a check's redirect chain, in order (``position`` from 0).
-hops = Table(
-    "hops",
-    metadata,
-    Column("check_id", Integer, cascading("checks"), primary_key=True),
-    Column("position", Integer, primary_key=True),
-    required("url", Text),
-    required("status_code", Integer),
-    optional("location", Text),
-)
+    __tablename__ = "runs"
 
-#: One archive look-up for a link (found or not); the newest one counts.
-snapshots = Table(
-    "snapshots",
-    metadata,
-    key("id"),
-    required("link_id", Integer, cascading("links")),
-    required("looked_up_at", UTCDateTime),
-    required("direction", enum_string()),
-    optional("archive_url", Text),
-    optional("captured_at", UTCDateTime),
-    optional("status_code", Integer),
-    optional("cited_at", Date),
-    optional("distance_seconds", Float),
-    optional("error", Text),
-    Index("ix_snapshots_link_id_looked_up_at", "link_id", "looked_up_at"),
-)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(ENUM_LENGTH), index=True)
+    inputs: Mapped[list[str]] = mapped_column(JSON)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    heartbeat_at: Mapped[datetime | None]
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
+    #: how many links the run meant to check (for progress and resume)
+    planned: Mapped[int | None] = mapped_column(Integer)
+    #: the run this one resumes, if any
+    resumed_from: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
 
-#: One Save Page Now job's outcome.
-saves = Table(
-    "saves",
-    metadata,
-    key("id"),
-    required("link_id", Integer, cascading("links")),
-    # indexed on its own for the daily cap ("how many saves since midnight")
-    required("requested_at", UTCDateTime, index=True),
-    required("status", enum_string()),
-    optional("job_id", String(255)),
-    optional("archive_url", Text),
-    optional("captured_at", UTCDateTime),
-    optional("status_ext", String(255)),
-    optional("error", Text),
-    Index("ix_saves_link_id_requested_at", "link_id", "requested_at"),
-)
+
+class CheckModel(Base):
+    """One check of one link in one run: every check is kept (history)."""
+
+    __tablename__ = "checks"
+    __table_args__ = (
+        Index("ix_checks_link_id_checked_at", "link_id", "checked_at"),
+        Index("ix_checks_run_id_link_id", "run_id", "link_id"),
+        Index("ix_checks_run_id_verdict", "run_id", "verdict"),
+        # a run's state transitions (``Store.changes``) without reading its other checks
+        Index("ix_checks_run_id_state_after", "run_id", "state_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    checked_at: Mapped[datetime]
+    verdict: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None]
+    error_kind: Mapped[str | None] = mapped_column(String(ENUM_LENGTH))
+    error: Mapped[str | None]
+    title: Mapped[str | None]
+    fingerprint: Mapped[str | None] = mapped_column(String(128))
+    elapsed_ms: Mapped[float | None] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    #: the link's state before and after this check (a transition when they differ)
+    state_before: Mapped[str | None] = mapped_column(String(ENUM_LENGTH))
+    state_after: Mapped[str | None] = mapped_column(String(ENUM_LENGTH))
+
+
+class HopModel(Base):
+    """One response along a check's redirect chain, in order (``position`` from 0)."""
+
+    __tablename__ = "hops"
+
+    check_id: Mapped[int] = mapped_column(
+        ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str]
+    status_code: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str | None]
+
+
+class SnapshotModel(Base):
+    """One archive look-up for a link (found or not); the newest one counts."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (Index("ix_snapshots_link_id_looked_up_at", "link_id", "looked_up_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    looked_up_at: Mapped[datetime]
+    direction: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    archive_url: Mapped[str | None]
+    captured_at: Mapped[datetime | None]
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    cited_at: Mapped[date | None]
+    distance_seconds: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None]
+
+
+class SaveModel(Base):
+    """One Save Page Now job's outcome."""
+
+    __tablename__ = "saves"
+    __table_args__ = (Index("ix_saves_link_id_requested_at", "link_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    #: indexed on its own for the daily cap ("how many saves since midnight")
+    requested_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    job_id: Mapped[str | None] = mapped_column(String(255))
+    archive_url: Mapped[str | None]
+    captured_at: Mapped[datetime | None]
+    status_ext: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None]
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model (typed as a ``Table`` for ``insert``/``update``)."""
+    return cast(Table, model.__table__)
+
+
+documents = table_of(DocumentModel)
+links = table_of(LinkModel)
+citations = table_of(CitationModel)
+runs = table_of(RunModel)
+checks = table_of(CheckModel)
+hops = table_of(HopModel)
+snapshots = table_of(SnapshotModel)
+saves = table_of(SaveModel)

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, inspect
 from linkcheck.store import Store
 from linkcheck.store.db import open_engine
 from linkcheck.store.migrate import alembic_config, head_revision
-from linkcheck.store.schema import metadata
+from linkcheck.store.schema import Base
 from tests.store.store_factories import dump_tables
 
 
@@ -89,7 +89,7 @@ def test_the_models_match_the_revisions_for_autogenerate(tmp_path: Path) -> None
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, metadata) == []
+            assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
 
