@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Insert, bindparam, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from linkcheck.states import LinkHistory
 from linkcheck.store.batching import chunked
@@ -32,8 +31,12 @@ def insert_ignoring_duplicate_urls(connection: Connection) -> Insert:
     """An INSERT into links that skips URLs already present (another writer may race us)."""
     dialect = connection.dialect.name
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite  # each dialect's module only when used
+
         return sqlite.insert(links).on_conflict_do_nothing(index_elements=["url"])
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(links).on_conflict_do_nothing(index_elements=["url"])
     return insert(links)
 

@@ -42,7 +42,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
 
 from linkcheck.errors import DatabaseError
 from linkcheck.states import DeathPolicy
@@ -54,7 +53,7 @@ from linkcheck.store.convert import (
     now_utc,
     sqlite_datetime,
 )
-from linkcheck.store.db import WRITE_OPTION, describe, translated_errors
+from linkcheck.store.db import describe, translated_errors, write_connection
 from linkcheck.store.links import link_histories
 from linkcheck.store.linkstate import LinkAdvance, advance_batch
 from linkcheck.store.schema import checks, hops, links, runs
@@ -212,14 +211,12 @@ class ResultWriter:
             self._error.__cause__ = error
 
     def _commit(self, batch: Sequence[CheckResult]) -> None:
-        with Session(self._engine) as session, session.begin():
-            connection = session.connection(execution_options={WRITE_OPTION: True})
+        with write_connection(self._engine) as connection:
             store_results(connection, self._run_id, batch, policy=self._policy)
         self._written += len(batch)
 
     def _beat(self) -> None:
-        with Session(self._engine) as session, session.begin():
-            connection = session.connection(execution_options={WRITE_OPTION: True})
+        with write_connection(self._engine) as connection:
             beat(connection, self._run_id)
 
 
