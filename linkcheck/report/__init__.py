@@ -8,29 +8,25 @@ without a database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
+from typing import cast
 
-from linkcheck.report.csv_report import render_csv
-from linkcheck.report.github import render_github
-from linkcheck.report.html import render_html
-from linkcheck.report.json_report import render_json
-from linkcheck.report.junit import render_junit
-from linkcheck.report.markdown import render_markdown
 from linkcheck.report.model import ReportData, ReportOptions
-from linkcheck.report.sarif import render_sarif
 from linkcheck.report.summary import failing_rows
-from linkcheck.report.text import render_text
 
 Renderer = Callable[[ReportData, ReportOptions], str]
 
-_RENDERERS: dict[str, Renderer] = {
-    "text": render_text,
-    "json": render_json,
-    "csv": render_csv,
-    "markdown": render_markdown,
-    "html": render_html,
-    "junit": render_junit,
-    "github": render_github,
-    "sarif": render_sarif,
+#: Each format's module and function, imported only when that format is asked
+#: for: a run renders one format, and the others (rich, xml.etree...) cost start-up.
+_RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("text", "render_text"),
+    "json": ("json_report", "render_json"),
+    "csv": ("csv_report", "render_csv"),
+    "markdown": ("markdown", "render_markdown"),
+    "html": ("html", "render_html"),
+    "junit": ("junit", "render_junit"),
+    "github": ("github", "render_github"),
+    "sarif": ("sarif", "render_sarif"),
 }
 
 FORMATS: tuple[str, ...] = ("text", "json", "csv", "markdown", "html", "junit", "github", "sarif")
@@ -38,9 +34,11 @@ FORMATS: tuple[str, ...] = ("text", "json", "csv", "markdown", "html", "junit", 
 
 def render(format: str, data: ReportData, options: ReportOptions | None = None) -> str:
     """Render ``data`` as ``format``; an unknown format is a ``ValueError`` naming the others."""
-    renderer = _RENDERERS.get(format)
-    if renderer is None:
+    where = _RENDERERS.get(format)
+    if where is None:
         raise ValueError(f"unknown report format {format!r}; choose one of: {', '.join(FORMATS)}")
+    module, function = where
+    renderer = cast(Renderer, getattr(import_module(f"{__name__}.{module}"), function))
     return renderer(data, options if options is not None else ReportOptions())
 
 
