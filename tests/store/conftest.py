@@ -1,4 +1,4 @@
-"""Fixtures for the store tests: real SQLite files in tmp_path, schema built by Alembic."""
+"""Store test fixtures: real SQLite files in tmp_path, schema built as `Store.open` builds it."""
 
 from __future__ import annotations
 
