@@ -92,8 +92,19 @@ def extract_title(html: str) -> str | None:
 
 
 def _first_heading(html: str) -> str | None:
-    match = _H1.search(html)
+    start = _find_either(html, "<h1", "<H1")  # the regex's only two spellings: "1" has no case
+    if start < 0:
+        return None  # decided without running the regex over the whole prefix
+    match = _H1.search(html, start)
     return _text(match.group(1)) if match else None
+
+
+def _find_either(text: str, first: str, second: str) -> int:
+    """Where ``first`` or ``second`` first occurs in ``text``, or -1."""
+    at = text.find(first)
+    end = len(text) if at < 0 else at
+    other = text.find(second, 0, end)
+    return at if other < 0 else other
 
 
 def says_not_found(text: str) -> bool:

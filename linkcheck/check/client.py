@@ -52,6 +52,9 @@ _NAME_NOT_FOUND_CODES: Final = frozenset(
 )
 _RESET_ERRNOS: Final = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
 
+#: Where a response redirects, the cookies it set, and the seconds it took.
+_Redirect = tuple[str, SimpleCookie | None, float]
+
 DEFAULT_HEADERS: Final[Mapping[str, str]] = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "en;q=0.9,*;q=0.5",
@@ -95,21 +98,34 @@ class Client:
         return await self._follow(url, target, "GET")
 
     async def _follow(self, url: str, target: URL, method: str) -> Observation:
-        """Request ``target`` and follow its redirects by hand, recording every hop."""
+        """Request ``target`` and follow its redirects by hand, recording every hop.
+
+        Most links answer their first request: that path builds no redirect
+        bookkeeping (loop set, cookie jar, shrinking budget) until a redirect needs it.
+        """
         hops: list[Hop] = []
+        refusal = self._refuse_private_literal(target)
+        if refusal is not None:
+            return _failure(url, hops, target, method, ErrorKind.PRIVATE_ADDRESS, refusal)
+        host = target.host or ""
+        headers = self._headers(host, "")
+        outcome = await self._request(url, hops, target, host, method, headers, self._full_timeout)
+        if isinstance(outcome, Observation):
+            return outcome
+        return await self._follow_redirects(url, hops, target, method, outcome)
+
+    async def _follow_redirects(
+        self, url: str, hops: list[Hop], current: URL, method: str, outcome: _Redirect
+    ) -> Observation:
+        """Follow the redirect ``outcome`` (the answer from ``current``) and any after it.
+
+        A request is known by its URL and the cookies it sends, so coming back to
+        a URL with a cookie it did not have before (a cookie wall) is not a loop.
+        """
         jar: aiohttp.CookieJar | None = None
-        seen: set[tuple[URL, str]] = set()
+        seen: set[tuple[URL, str]] = {(current, "")}
         budget = self._options.total_timeout
-        current = target
         while True:
-            refusal = self._refuse_private_literal(current)
-            if refusal is not None:
-                return _failure(url, hops, current, method, ErrorKind.PRIVATE_ADDRESS, refusal)
-            cookies = _cookie_header(jar, current)
-            seen.add((current, cookies))
-            outcome = await self._request(url, hops, current, method, cookies, budget)
-            if isinstance(outcome, Observation):
-                return outcome
             location, sets_cookies, elapsed = outcome
             if sets_cookies is not None:
                 jar = jar or aiohttp.CookieJar(unsafe=True)  # unsafe: also for IP hosts
@@ -121,50 +137,61 @@ class Client:
             next_url = _resolve_location(current, location)
             if isinstance(next_url, str):
                 return _failure(url, hops, current, method, ErrorKind.PROTOCOL, next_url)
-            if (next_url, _cookie_header(jar, next_url)) in seen:
+            cookies = _cookie_header(jar, next_url)
+            if (next_url, cookies) in seen:
                 message = f"redirect loop back to {next_url}"
                 return _failure(url, hops, next_url, method, ErrorKind.REDIRECT_LOOP, message)
             if budget <= 0:
                 return _failure(url, hops, next_url, method, ErrorKind.TIMEOUT, "timed out")
             current = next_url
+            refusal = self._refuse_private_literal(current)
+            if refusal is not None:
+                kind = ErrorKind.PRIVATE_ADDRESS
+                return _failure(url, hops, current, method, kind, refusal)
+            seen.add((current, cookies))
+            host = current.host or ""
+            headers = self._headers(host, cookies)
+            limits = self._timeout(budget)
+            answer = await self._request(url, hops, current, host, method, headers, limits)
+            if isinstance(answer, Observation):
+                return answer
+            outcome = answer
 
     async def _request(
         self,
         url: str,
         hops: list[Hop],
         current: URL,
+        host: str,
         method: str,
-        cookies: str,
-        budget: float,
-    ) -> Observation | tuple[str, SimpleCookie | None, float]:
+        headers: Mapping[str, str] | None,
+        time_limits: aiohttp.ClientTimeout,
+    ) -> Observation | _Redirect:
         """One request: the final observation, or where it redirects, the cookies it
         set and the seconds it took (waiting for the slot not counted).
 
         The slot is held only while the connection is: the body prefix is judged
         after it is given back, so the next request need not wait for that."""
-        host = current.host or ""
-        current_text = str(current)
-        timeout = self._full_timeout if not hops else self._timeout(budget)
-        headers = self._headers(host, cookies)
         async with self._scheduler.slot(host):
             started = time.monotonic()
             try:
                 async with self._session.request(
-                    method, current, allow_redirects=False, headers=headers, timeout=timeout
+                    method, current, allow_redirects=False, headers=headers, timeout=time_limits
                 ) as response:
                     status = response.status
-                    location = response.headers.get("Location")
-                    if status in REDIRECT_STATUSES and location is not None:
-                        hops.append(Hop(current_text, status, location))
-                        sets = response.cookies if "Set-Cookie" in response.headers else None
-                        await _discard(response)
-                        return location, sets, time.monotonic() - started
-                    hops.append(Hop(current_text, status))
+                    if status in REDIRECT_STATUSES:
+                        location = response.headers.get("Location")
+                        if location is not None:
+                            hops.append(Hop(str(current), status, location))
+                            sets = response.cookies if "Set-Cookie" in response.headers else None
+                            await _discard(response)
+                            return location, sets, time.monotonic() - started
+                    hops.append(Hop(str(current), status))
                     answer = await self._answer(method, response)
             except Exception as exc:  # translated below, most specific first
                 kind, message, name_not_found = translate(exc, first_hop=not hops)
                 return _failure(url, hops, current, method, kind, message, name_not_found)
-        return _final(url, hops, current_text, method, answer)
+        return _final(url, hops, str(current), method, answer)
 
     async def _answer(self, method: str, response: aiohttp.ClientResponse) -> _Answer:
         """What the final response says: a few headers and, for pages, the body prefix."""
@@ -176,8 +203,12 @@ class Client:
             and (200 <= status < 300 or status in _SNIFFED_STATUSES)
             and _is_html(headers.get("Content-Type"))
         ):
-            page = _decode(await _read_prefix(response, self._options.max_body_bytes), response)
-        else:
+            limit = self._options.max_body_bytes
+            body = _arrived_prefix(response, limit)
+            if body is None:
+                body = await _read_prefix(response, limit)
+            page = _decode(body, response)
+        elif not response.content.is_eof():  # else nothing is left: the connection is reusable
             await _discard(response)
         return _Answer(
             status=status,
@@ -196,10 +227,15 @@ class Client:
 
     def _timeout(self, total: float) -> aiohttp.ClientTimeout:
         options = self._options
+        total = max(total, 0.001)
+        read = options.read_timeout
         return aiohttp.ClientTimeout(
-            total=max(total, 0.001),
+            total=total,
             connect=options.connect_timeout,
-            sock_read=options.read_timeout,
+            # A read timeout at least as long as the total one adds nothing (the
+            # total one ends the request by then), and without it aiohttp sets no
+            # timer at each arrival of data.
+            sock_read=read if read < total else None,
         )
 
     def _refuse_private_literal(self, url: URL) -> str | None:
@@ -347,6 +383,15 @@ def _is_html(content_type: str | None) -> bool:
         return True  # unlabelled: look, it is most likely a page
     lowered = content_type.lower()
     return "html" in lowered or "xml" in lowered
+
+
+def _arrived_prefix(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
+    """The body prefix :func:`_read_prefix` would read, when the whole body has
+    already arrived (a small page comes with its headers); else ``None``."""
+    content = response.content
+    if not content.is_eof() or content.exception() is not None:
+        return None
+    return content.read_nowait(limit)
 
 
 async def _read_prefix(response: aiohttp.ClientResponse, limit: int) -> bytes:
