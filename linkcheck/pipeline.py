@@ -252,7 +252,7 @@ async def _scan_then_check(
         )
     )
     machinery.on_event(ChecksPlanned(len(urls)))
-    await _check_urls(store, run_id, urls, lambda: len(urls), settings, machinery)
+    await _check_urls(store, run_id, urls, _Tally(planned=len(urls)), settings, machinery)
     return scanned
 
 
@@ -269,10 +269,11 @@ async def _scan_while_checking(
     The first request goes out while most documents are still being read, so a
     large collection is not scanned in full before anything is checked.
     """
+    tally = _Tally()
     feed = _DueWhileScanning(
-        store, inputs, settings, machinery, not_checked_in_run=run_id if resumed else None
+        store, inputs, settings, machinery, tally, not_checked_in_run=run_id if resumed else None
     )
-    await _check_urls(store, run_id, feed.urls(), feed.planned, settings, machinery)
+    await _check_urls(store, run_id, feed.urls(), tally, settings, machinery)
     scanned = feed.outcome()
     _require_documents(scanned)
     return scanned
@@ -287,7 +288,7 @@ async def _check_urls(
     store: Store,
     run_id: int,
     urls: Iterable[str] | AsyncIterable[str],
-    planned: Callable[[], int],
+    tally: _Tally,
     settings: Settings,
     machinery: _Machinery,
 ) -> None:
@@ -300,15 +301,14 @@ async def _check_urls(
     )
     budget = settings.budget.total_seconds() if settings.budget else None
     writer = store.writer(run_id, policy=settings.death_policy, recheck_good=settings.max_age)
-    checked = 0
     with writer:
         try:
             async with asyncio.timeout(budget), checker:
                 async for result in checker.check_all(urls):  # the checker emits LinkChecked
                     writer.add(result)
-                    checked += 1
+                    tally.checked += 1
         except TimeoutError:
-            left = planned() - checked
+            left = tally.planned - tally.checked
             machinery.on_event(Notice(f"time budget used up: {left} links left for the next run"))
 
 
@@ -318,10 +318,24 @@ async def _check_urls(
 #: each due-link query covers many.
 _FIRST_BATCH = 1
 _LARGEST_BATCH = 256
-#: Batches of due links waiting for the checker before the scanning thread waits too.
-_BATCHES_AHEAD = 32
-#: How often (seconds) a scanning thread waiting for room looks whether to stop.
-_STOP_POLL_SECONDS = 0.1
+#: Links found due but not yet checked, per global concurrency slot, before the
+#: scanning thread waits: enough to keep every slot busy across many hosts, few
+#: enough that the scan's CPU is spread over the run instead of taking the GIL
+#: from the event loop while the first requests go out.
+_URLS_AHEAD_PER_SLOT = 32
+#: Batches handed over but not yet taken by the event loop (whose links are not
+#: counted as planned yet).
+_BATCHES_IN_TRANSIT = 2
+#: How often (seconds) a waiting scanning thread looks again.
+_WAIT_POLL_SECONDS = 0.005
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Links a run plans to check and has checked so far (the scan thread reads both)."""
+
+    planned: int = 0
+    checked: int = 0
 
 
 class _Stopped(Exception):
@@ -347,6 +361,7 @@ class _DueWhileScanning:
         inputs: Sequence[str],
         settings: Settings,
         machinery: _Machinery,
+        tally: _Tally,
         *,
         not_checked_in_run: int | None,
     ) -> None:
@@ -359,13 +374,10 @@ class _DueWhileScanning:
         self._unchanged: list[str] = []
         self._skipped: list[SkippedInput] = []
         self._stats = ScanStats()
-        self._room = threading.Semaphore(_BATCHES_AHEAD)
+        self._tally = tally
+        self._ahead = _URLS_AHEAD_PER_SLOT * settings.check.limits.concurrency
+        self._in_transit = threading.Semaphore(_BATCHES_IN_TRANSIT)
         self._stop = threading.Event()
-        self._planned = 0
-
-    def planned(self) -> int:
-        """Distinct links handed over to be checked so far."""
-        return self._planned
 
     def outcome(self) -> ScanOutcome:
         """What the scan did (so far, if it was stopped early)."""
@@ -382,12 +394,12 @@ class _DueWhileScanning:
         seen: set[str] = set()
         try:
             while not isinstance(batch := await arrivals.get(), _ScanEnded):
-                self._room.release()
-                for url in batch:
-                    if url not in seen:
-                        seen.add(url)
-                        yield url
-                self._announce(len(seen), final=False)
+                self._in_transit.release()
+                fresh = [url for url in dict.fromkeys(batch) if url not in seen]
+                seen.update(fresh)
+                self._announce(len(seen), final=False)  # counted before the checker has them
+                for url in fresh:
+                    yield url
             if batch.error is not None:
                 raise batch.error
             self._announce(len(seen), final=True)
@@ -396,7 +408,7 @@ class _DueWhileScanning:
             thread.join()  # bounded: the thread stops after the batch it is storing
 
     def _announce(self, planned: int, *, final: bool) -> None:
-        self._planned = planned
+        self._tally.planned = planned
         self._machinery.on_event(ChecksPlanned(planned, final=final))
 
     # ------------------------------------------------------------------ the thread
@@ -461,10 +473,16 @@ class _DueWhileScanning:
                 now=self._machinery.now(),
             )
         )
-        while not self._room.acquire(timeout=_STOP_POLL_SECONDS):
+        while not self._room_for_more():
             if self._stop.is_set():
                 raise _Stopped
+            time.sleep(_WAIT_POLL_SECONDS)
         return due
+
+    def _room_for_more(self) -> bool:
+        if self._tally.planned - self._tally.checked > self._ahead:
+            return False
+        return self._in_transit.acquire(blocking=False)
 
 
 async def lookup_snapshots(
