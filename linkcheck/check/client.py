@@ -24,6 +24,7 @@ from linkcheck.check.classify import Observation
 from linkcheck.check.options import CheckOptions
 from linkcheck.check.resolver import GuardedResolver, PrivateAddressError
 from linkcheck.check.scheduler import Scheduler
+from linkcheck.check.stalls import StallWatch
 from linkcheck.pages import extract_title, fingerprint, looks_not_found
 from linkcheck.types import ErrorKind, Hop
 
@@ -76,6 +77,12 @@ class Client:
         self._options = options
         self._scheduler = scheduler
         self._full_timeout = self._timeout(options.total_timeout)
+        # The read timeout, if the total one does not make it moot (see _timeout).
+        self._stalls = (
+            StallWatch(options.read_timeout)
+            if options.read_timeout < options.total_timeout
+            else None
+        )
 
     def attempt(self, url: str, target: URL) -> Awaitable[Observation]:
         """One attempt at ``url`` (already parsed as ``target``), HEAD first if configured.
@@ -174,20 +181,25 @@ class Client:
         after it is given back, so the next request need not wait for that."""
         async with self._scheduler.slot(host):
             started = time.monotonic()
+            watch = _UNWATCHED if self._stalls is None else self._stalls.watch()
             try:
-                async with self._session.request(
-                    method, current, allow_redirects=False, headers=headers, timeout=time_limits
-                ) as response:
-                    status = response.status
-                    if status in REDIRECT_STATUSES:
-                        location = response.headers.get("Location")
-                        if location is not None:
-                            hops.append(Hop(str(current), status, location))
-                            sets = response.cookies if "Set-Cookie" in response.headers else None
-                            await _discard(response)
-                            return location, sets, time.monotonic() - started
-                    hops.append(Hop(str(current), status))
-                    answer = await self._answer(method, response)
+                with watch:
+                    async with self._session.request(
+                        method, current, allow_redirects=False, headers=headers, timeout=time_limits
+                    ) as response:
+                        watch.answered(response)
+                        status = response.status
+                        if status in REDIRECT_STATUSES:
+                            location = response.headers.get("Location")
+                            if location is not None:
+                                hops.append(Hop(str(current), status, location))
+                                sets = (
+                                    response.cookies if "Set-Cookie" in response.headers else None
+                                )
+                                await _discard(response)
+                                return location, sets, time.monotonic() - started
+                        hops.append(Hop(str(current), status))
+                        answer = await self._answer(method, response)
             except Exception as exc:  # translated below, most specific first
                 kind, message, name_not_found = translate(exc, first_hop=not hops)
                 return _failure(url, hops, current, method, kind, message, name_not_found)
@@ -226,17 +238,10 @@ class Client:
         return merged
 
     def _timeout(self, total: float) -> aiohttp.ClientTimeout:
-        options = self._options
-        total = max(total, 0.001)
-        read = options.read_timeout
-        return aiohttp.ClientTimeout(
-            total=total,
-            connect=options.connect_timeout,
-            # A read timeout at least as long as the total one adds nothing (the
-            # total one ends the request by then), and without it aiohttp sets no
-            # timer at each arrival of data.
-            sock_read=read if read < total else None,
-        )
+        # No sock_read: the read timeout is kept by self._stalls, which sets no timer
+        # per request.  (A read timeout at least as long as the total one adds nothing:
+        # the total one ends the request by then.)
+        return aiohttp.ClientTimeout(total=max(total, 0.001), connect=self._options.connect_timeout)
 
     def _refuse_private_literal(self, url: URL) -> str | None:
         """Why a literal IP target is refused, or ``None``: aiohttp never asks the
@@ -249,6 +254,21 @@ class Client:
             return str(refusal)
         return None
 
+
+class _Unwatched:
+    """The stand-in for a :class:`Watch` when there is no read timeout to keep."""
+
+    def __enter__(self) -> _Unwatched:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def answered(self, response: aiohttp.ClientResponse) -> None:
+        pass
+
+
+_UNWATCHED: Final = _Unwatched()
 
 #: HEAD failures that GET would only repeat.
 _DECISIVE_ON_HEAD: Final = frozenset(
