@@ -13,9 +13,8 @@ import socket
 import ssl
 import time
 from collections.abc import Awaitable, Mapping
-from dataclasses import dataclass
 from http.cookies import SimpleCookie
-from typing import Final
+from typing import Final, NamedTuple
 
 import aiohttp
 from yarl import URL
@@ -198,12 +197,13 @@ class Client:
                                 )
                                 await _discard(response)
                                 return location, sets, time.monotonic() - started
-                        hops.append(Hop(str(current), status))
+                        final = Hop(str(current), status)
+                        hops.append(final)
                         answer = await self._answer(method, response)
             except Exception as exc:  # translated below, most specific first
                 kind, message, name_not_found = translate(exc, first_hop=not hops)
                 return _failure(url, hops, current, method, kind, message, name_not_found)
-        return _final(url, hops, str(current), method, answer)
+        return _final(url, hops, final.url, method, answer)
 
     async def _answer(self, method: str, response: aiohttp.ClientResponse) -> _Answer:
         """What the final response says: a few headers and, for pages, the body prefix."""
@@ -276,8 +276,7 @@ _DECISIVE_ON_HEAD: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Answer:
+class _Answer(NamedTuple):
     """The parts of a final response the verdict needs, read before its connection is freed."""
 
     status: int
