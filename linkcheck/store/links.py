@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Insert, bindparam, insert, select
 from linkcheck.states import LinkHistory
 from linkcheck.store.batching import chunked
 from linkcheck.store.convert import stored_datetime
+from linkcheck.store.rows import Rows
 from linkcheck.store.schema import links
 from linkcheck.types import LinkState
 
@@ -49,25 +50,30 @@ def existing_link_ids(connection: Connection, urls: Collection[str]) -> dict[str
     return found
 
 
-def link_ids(connection: Connection, urls: Collection[str], *, now: datetime) -> dict[str, int]:
+def link_ids(
+    connection: Connection, urls: Collection[str], *, now: datetime, rows: Rows | None = None
+) -> dict[str, int]:
     """The id of every URL's link row, creating rows for URLs not seen before."""
     found = existing_link_ids(connection, urls)
-    missing = _insert_missing(connection, urls, found, now)
+    missing = _insert_missing(rows or Rows(connection), urls, found, now)
     if missing:
         found.update(existing_link_ids(connection, missing))
     return found
 
 
 def _insert_missing(
-    connection: Connection, urls: Collection[str], found: Collection[str], now: datetime
+    rows: Rows, urls: Collection[str], found: Collection[str], now: datetime
 ) -> list[str]:
     """Insert link rows for the URLs not in ``found``; returns those URLs."""
     missing = [url for url in dict.fromkeys(urls) if url not in found]
+    first_seen = rows.moment(now)
+    columns = ("url", "first_seen_at", "fail_count")
     for chunk in chunked(missing):
-        connection.execute(
-            insert_ignoring_duplicate_urls(connection),
-            [{"url": url, "first_seen_at": now, "fail_count": 0} for url in chunk],
-        )
+        values = [(url, first_seen, 0) for url in chunk]
+        if rows.through_driver:  # another writer may have added some meanwhile
+            rows.insert(links, columns, values, unless_present="url")
+        else:
+            rows.insert_core(insert_ignoring_duplicate_urls(rows.connection), columns, values)
     return missing
 
 
@@ -80,7 +86,7 @@ def link_histories(
 ) -> dict[str, StoredLink]:
     """Each URL's link id and stored state history, creating rows for URLs not seen before."""
     found = _stored_links(connection, urls)
-    missing = _insert_missing(connection, urls, found, now)
+    missing = _insert_missing(Rows(connection), urls, found, now)
     if missing:
         found.update(_stored_links(connection, missing))
     return found

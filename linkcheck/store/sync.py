@@ -19,6 +19,7 @@ from linkcheck.store.batching import CHUNK, chunked
 from linkcheck.store.convert import encode_lines
 from linkcheck.store.db import write_connection
 from linkcheck.store.links import link_ids
+from linkcheck.store.rows import Rows
 from linkcheck.store.schema import citations, documents
 from linkcheck.types import Citation, Document
 
@@ -50,11 +51,19 @@ class ScanStats:
         )
 
 
-def sync_documents(engine: Engine, docs: Iterable[Document], *, now: datetime) -> ScanStats:
+def sync_documents(
+    engine: Engine,
+    docs: Iterable[Document],
+    *,
+    now: datetime,
+    through_driver: bool | None = None,
+) -> ScanStats:
+    """Store ``docs``; ``through_driver`` as in :class:`~linkcheck.store.rows.Rows`."""
     total = ScanStats()
     for chunk in chunked(docs, DOCUMENTS_PER_TRANSACTION):
         with write_connection(engine) as connection:
-            total += _sync_chunk(connection, _last_per_path(chunk), now=now)
+            rows = Rows(connection, through_driver)
+            total += _sync_chunk(rows, _last_per_path(chunk), now=now)
     return total
 
 
@@ -63,7 +72,8 @@ def _last_per_path(docs: Sequence[Document]) -> list[Document]:
     return list({doc.path: doc for doc in docs}.values())
 
 
-def _sync_chunk(connection: Connection, docs: Sequence[Document], *, now: datetime) -> ScanStats:
+def _sync_chunk(rows: Rows, docs: Sequence[Document], *, now: datetime) -> ScanStats:
+    connection = rows.connection
     stored = _stored_hashes(connection, [doc.path for doc in docs])
     new = [doc for doc in docs if doc.path not in stored]
     changed = [
@@ -72,8 +82,8 @@ def _sync_chunk(connection: Connection, docs: Sequence[Document], *, now: dateti
     if not new and not changed:
         return ScanStats(unchanged=len(docs))
     cited = [citation.url for doc in [*new, *changed] for citation in doc.citations]
-    ids = link_ids(connection, cited, now=now)
-    written = _insert_new_documents(connection, new, ids, now=now)
+    ids = link_ids(connection, cited, now=now, rows=rows)
+    written = _insert_new_documents(rows, new, ids, now=now)
     for doc in changed:
         document_id = stored[doc.path][0]
         _update_document(connection, document_id, doc, now=now)
@@ -106,25 +116,47 @@ def _document_values(doc: Document, *, now: datetime) -> dict[str, Any]:
 
 
 def _insert_new_documents(
-    connection: Connection, new: Sequence[Document], ids: dict[str, int], *, now: datetime
+    rows: Rows, new: Sequence[Document], ids: dict[str, int], *, now: datetime
 ) -> int:
     """Insert documents never seen before and their citations: three statements a chunk,
     not two a document (a first scan of a large collection is mostly this)."""
     if not new:
         return 0
-    connection.execute(
-        insert(documents),
-        [{"path": doc.path, "first_seen_at": now, **_document_values(doc, now=now)} for doc in new],
+    moment = rows.moment(now)
+    document_rows = [
+        (doc.path, doc.format.value, doc.content_hash, doc.own_url, rows.day(doc.cited_at))
+        for doc in new
+    ]
+    rows.insert(
+        documents, _DOCUMENT_COLUMNS, [(*row, moment, moment, moment) for row in document_rows]
     )
-    document_ids = _stored_hashes(connection, [doc.path for doc in new])
-    rows = [
-        {"document_id": document_ids[doc.path][0], **row}
+    document_ids = _stored_hashes(rows.connection, [doc.path for doc in new])
+    citation_rows = [
+        (
+            document_ids[doc.path][0],
+            *(row[name] for name in _CITATION_VALUES[:-1]),
+            rows.day(row["cited_at"]),
+        )
         for doc in new
         for row in _keyed(doc.citations, ids).values()
     ]
-    if rows:
-        connection.execute(insert(citations), rows)
-    return len(rows)
+    rows.insert(citations, ("document_id", *_CITATION_VALUES), citation_rows)
+    return len(citation_rows)
+
+
+#: The columns of a new document's row, in the order ``_insert_new_documents`` gives them.
+_DOCUMENT_COLUMNS = (
+    "path",
+    "format",
+    "content_hash",
+    "own_url",
+    "cited_at",
+    "first_seen_at",
+    "updated_at",
+    "last_seen_at",
+)
+#: The keys of ``_citation_values``, with ``cited_at`` (a date to convert) last.
+_CITATION_VALUES = ("link_id", "url_as_written", "lines", "role", "title", "fragment", "cited_at")
 
 
 def _update_document(

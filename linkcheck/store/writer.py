@@ -33,7 +33,6 @@ from sqlalchemy import (
     BindParameter,
     Connection,
     Engine,
-    Table,
     Update,
     bindparam,
     func,
@@ -51,11 +50,11 @@ from linkcheck.store.convert import (
     check_row,
     hop_rows,
     now_utc,
-    sqlite_datetime,
 )
 from linkcheck.store.db import describe, translated_errors, write_connection
 from linkcheck.store.links import link_histories
 from linkcheck.store.linkstate import LinkAdvance, advance_batch
+from linkcheck.store.rows import Rows
 from linkcheck.store.schema import checks, hops, links, runs
 from linkcheck.types import CheckResult
 
@@ -269,32 +268,12 @@ def store_results(
     beat(connection, run_id)
 
 
-def _as_is(moment: datetime) -> datetime:
-    return moment
-
-
-class _RowWriter:
-    """Writes rows of plain tuples through the driver (SQLite) or through Core."""
-
-    def __init__(self, connection: Connection, through_driver: bool) -> None:
-        self._connection = connection
-        self._through_driver = through_driver
-        #: a datetime in the form the statements bind
-        self.moment: Callable[[datetime], object] = sqlite_datetime if through_driver else _as_is
-
-    def insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        if self._through_driver:
-            self._connection.exec_driver_sql(_insert_sql(table, columns), rows)
-        else:
-            self._connection.execute(
-                insert(table), [dict(zip(columns, row, strict=True)) for row in rows]
-            )
+class _RowWriter(Rows):
+    """The result writer's rows: checks with their ids, hops, link updates."""
 
     def insert_checks(self, rows: list[tuple[Any, ...]]) -> list[int]:
         """Insert ``checks`` rows (:data:`CHECK_ROW_COLUMNS`), returning their ids in order."""
-        connection = self._connection
+        connection = self.connection
         if connection.dialect.name == "sqlite":
             # SQLite would need one statement per row to return ids in order.  The
             # write transaction (BEGIN IMMEDIATE) holds the database's only write
@@ -353,17 +332,12 @@ class _RowWriter:
     def _update(self, update_: _LinkUpdate, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        if self._through_driver:
-            self._connection.exec_driver_sql(update_.sql, rows)
+        if self.through_driver:
+            self.connection.exec_driver_sql(update_.sql, rows)
         else:
             names = update_.names
             values = [dict(zip(names, row, strict=True)) for row in rows]
-            self._connection.execute(update_.statement, values)
-
-
-def _insert_sql(table: Table, columns: Sequence[str]) -> str:
-    placeholders = ", ".join("?" * len(columns))
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+            self.connection.execute(update_.statement, values)
 
 
 class _LinkUpdate(NamedTuple):

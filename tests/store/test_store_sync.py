@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from linkcheck.store import ScanStats, Store
-from linkcheck.types import CitationRef, Role
+from linkcheck.store.db import open_engine
+from linkcheck.store.sync import sync_documents
+from linkcheck.types import CitationRef, Document, DocumentFormat, Role
 from tests.store.store_factories import citation, document, dump_tables
 
 A = "https://example.org/a"
@@ -97,3 +100,41 @@ def test_many_documents_are_stored_across_transactions(store: Store) -> None:
     ]
     assert store.sync_documents(iter(docs)).added == 450
     assert len(list(store.links_to_check())) == 450
+
+
+def test_a_scan_through_the_driver_writes_exactly_the_rows_core_writes(tmp_path: Path) -> None:
+    """On SQLite the scan's bulk inserts bypass SQLAlchemy's per-value processing; the rows
+    (dates, times, titles, merged repeats, an updated document) must not differ."""
+    first = [
+        Document(
+            path="a.txt",
+            format=DocumentFormat.ARTICLE,
+            content_hash="v1",
+            own_url="https://news.example/a",
+            cited_at=date(2025, 6, 10),
+            citations=(
+                citation(
+                    "a.txt", "https://x.example/1", 3, title="One", cited_at=date(2025, 6, 10)
+                ),
+                citation("a.txt", "https://x.example/1", 9),  # a repeat: lines merged
+                citation("a.txt", "https://y.example/é", 4, role=Role.RELATED),
+            ),
+        ),
+        document("b.md", citation("b.md", "https://x.example/1", 2)),
+    ]
+    changed = [document("b.md", citation("b.md", "https://z.example/", 5), content_hash="v2")]
+    moments = [datetime(2026, 11, 27, 5, 1, 2, 345678, tzinfo=UTC), datetime(2026, 11, 28, 0, 0)]
+    written = []
+    for through_driver in (True, False):
+        url = f"sqlite:///{tmp_path / f'scan-{through_driver}.db'}"
+        Store.open(url).close()
+        engine = open_engine(url)
+        try:
+            for docs, now in zip((first, changed), moments, strict=True):
+                sync_documents(engine, docs, now=now, through_driver=through_driver)
+        finally:
+            engine.dispose()
+        written.append(dump_tables(url))
+    assert written[0] == written[1]
+    assert len(written[0]["citations"]) == 3
+    assert len(written[0]["links"]) == 3
