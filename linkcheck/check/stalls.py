@@ -25,6 +25,9 @@ import aiohttp
 
 Clock = Callable[[], float]
 
+#: However short the limit, sweeps come no closer together than this.
+_MIN_SWEEP_SECONDS = 0.01
+
 
 class Watch:
     """One request's watch: a context manager entered, inside a task, around the request
@@ -115,7 +118,8 @@ class StallWatch:
 
     def start_sweeping(self) -> None:
         """Make a sweep due (a watch calls this on entry when none is)."""
-        self.sweep = asyncio.get_running_loop().call_later(self.limit / 4, self._run_sweep)
+        period = max(self.limit / 4, _MIN_SWEEP_SECONDS)
+        self.sweep = asyncio.get_running_loop().call_later(period, self._run_sweep)
 
     def _run_sweep(self) -> None:
         self.sweep = None
