@@ -290,7 +290,7 @@ def _parse(url: str) -> URL | str:
     try:
         parsed = URL(url, encoded=already_encoded)
         host = parsed.raw_host  # read now: yarl may split host and port lazily
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError, IndexError) as exc:  # yarl raises all three
         return f"malformed URL: {exc}"
     if already_encoded:
         return parsed
