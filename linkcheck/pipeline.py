@@ -13,8 +13,8 @@ import contextlib
 import threading
 import time
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
-    AsyncIterator,
     Awaitable,
     Callable,
     Iterable,
@@ -273,7 +273,9 @@ async def _scan_while_checking(
     feed = _DueWhileScanning(
         store, inputs, settings, machinery, tally, not_checked_in_run=run_id if resumed else None
     )
-    await _check_urls(store, run_id, feed.urls(), tally, settings, machinery)
+    # Closed here whatever happens: the scanning thread has ended before its outcome is read.
+    async with contextlib.aclosing(feed.urls()) as urls:
+        await _check_urls(store, run_id, urls, tally, settings, machinery)
     scanned = feed.outcome()
     _require_documents(scanned)
     return scanned
@@ -383,7 +385,7 @@ class _DueWhileScanning:
         """What the scan did (so far, if it was stopped early)."""
         return _outcome(self._in_scope, self._unchanged, self._skipped, self._stats)
 
-    async def urls(self) -> AsyncIterator[str]:
+    async def urls(self) -> AsyncGenerator[str, None]:
         """Each due link once, batch by batch, as the scanning thread stores them."""
         loop = asyncio.get_running_loop()
         arrivals: asyncio.Queue[list[str] | _ScanEnded] = asyncio.Queue()

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import pytest
+
+from linkcheck import pipeline
+from linkcheck.config import load_settings
+from linkcheck.store import Store
+from linkcheck.types import RunStatus
 from tests.test_interrupt import wait_until
 from tests.web import TestWeb
 
@@ -35,3 +44,43 @@ def test_checking_starts_before_the_last_input_is_read(workdir: Path, live_web: 
         live_web.url("/page/later"),
     ]
     assert report["summary"]["documents"] == 2
+
+
+# --------------------------------------------------------------------------- in-process runs
+
+
+@pytest.fixture
+async def web() -> AsyncIterator[TestWeb]:
+    server = TestWeb(hosts=("127.0.0.1",))
+    await server.start()
+    yield server
+    await server.close()
+
+
+def scanning_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "linkcheck-scan" and t.is_alive()]
+
+
+async def wait_for(condition: Callable[[], bool]) -> None:
+    for _ in range(3000):  # bounded: 30 s at most
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never came true")
+
+
+async def test_a_cancelled_run_ends_its_scanning_thread(tmp_path: Path, web: TestWeb) -> None:
+    """Even when the checker holds more links than it can take (one slow host, a document
+    citing thousands of its pages), cancelling the run stops the scan before it returns."""
+    many = tmp_path / "a-many.md"
+    many.write_text("".join(f"<{web.url('/slow/30')}?n={n}>\n" for n in range(2000)))
+    (tmp_path / "b-more.md").write_text(f"<{web.url('/page/more')}>\n")
+    settings = load_settings({"concurrency": 1, "retries": 0}, env={}, cwd=tmp_path)
+    with Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        run = asyncio.ensure_future(pipeline.check(store, [str(tmp_path)], settings))
+        await wait_for(lambda: web.requests_per_path["/slow/30"] >= 1)
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await run
+        assert scanning_threads() == []
+        assert [r.status for r in store.runs()] == [RunStatus.INTERRUPTED]

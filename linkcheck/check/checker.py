@@ -307,10 +307,16 @@ _Item = tuple[str, URL | str]
 
 async def _parsed_once(urls: AsyncIterable[str]) -> AsyncIterator[_Item]:
     seen: set[str] = set()
-    async for url in urls:
-        if url not in seen:
-            seen.add(url)
-            yield url, _parse(url)
+    source = aiter(urls)
+    try:
+        async for url in source:
+            if url not in seen:
+                seen.add(url)
+                yield url, _parse(url)
+    finally:  # closed with us: ``async for`` leaves a source suspended at its ``yield``
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def _host_of(item: _Item) -> str:

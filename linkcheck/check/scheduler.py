@@ -44,6 +44,7 @@ from collections import deque
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
+    AsyncIterator,
     Awaitable,
     Callable,
     Iterable,
@@ -589,8 +590,9 @@ class _Feed(Generic[T]):
         return self._task
 
     async def _pump(self, source: AsyncIterable[T]) -> None:
+        items = aiter(source)
         try:
-            async for item in source:
+            async for item in items:
                 self._buffer.append(item)
                 self._on_arrival()
                 while len(self._buffer) >= self._room:  # the consumer is behind: wait
@@ -601,5 +603,19 @@ class _Feed(Generic[T]):
         except Exception as error:  # the source failed: the run stops with its error
             self.error = error
         finally:
+            await self._close(items)
             self.ended = True
             self._on_arrival()
+
+    async def _close(self, items: AsyncIterator[T]) -> None:
+        """Close the source now, not when it is garbage: ``async for`` leaves a generator
+        suspended when stopped while waiting for room, and its clean-up (the pipeline's
+        scanning thread) must not outlive the work."""
+        aclose = getattr(items, "aclose", None)
+        if aclose is None:
+            return
+        try:
+            await aclose()
+        except Exception as error:
+            if self.error is None:
+                self.error = error

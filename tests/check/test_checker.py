@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -60,6 +62,25 @@ async def test_urls_from_an_async_source_are_checked_once_each(
         "ftp://x.test/": Verdict.INVALID,
     }
     assert web.requests_per_path["/ok"] == 1
+
+
+async def test_closing_the_results_closes_an_async_source(make_checker: MakeChecker) -> None:
+    """Leaving the results early closes the URLs' source too, even one far ahead of the
+    checks: the pipeline's scan stops with the run, not when the garbage is collected."""
+    closed = asyncio.Event()
+
+    async def endless() -> AsyncIterator[str]:
+        try:
+            for n in itertools.count():
+                yield f"ftp://x.test/{n}"  # judged invalid at once, no network
+        finally:
+            closed.set()
+
+    async with make_checker() as checker:
+        results = checker.check_all(endless())
+        async with aclosing(results):
+            assert [(await anext(results)).verdict for _ in range(3)] == [Verdict.INVALID] * 3
+    assert closed.is_set()
 
 
 async def test_every_result_is_reported_as_an_event(

@@ -495,6 +495,28 @@ async def test_closing_the_results_closes_the_async_source() -> None:
     assert closed.is_set()
 
 
+async def test_closing_the_results_closes_a_source_that_waits_for_room() -> None:
+    """A source far ahead of the work is parked at its ``yield`` (the window is full): it is
+    closed at once all the same, so its clean-up (the pipeline's scanning thread) runs now."""
+    scheduler = Scheduler(Limits(concurrency=1))
+    closed = asyncio.Event()
+
+    async def eager() -> AsyncIterator[int]:
+        try:
+            for number in itertools.count():
+                yield number  # never awaits: only a full window stops it
+        finally:
+            closed.set()
+
+    async def work(number: int) -> int:
+        return number
+
+    results = scheduler.map(eager(), lambda n: "one.test", work, max_queued=8)
+    async with aclosing(results):
+        assert [await anext(results) for _ in range(3)]
+    assert closed.is_set()
+
+
 async def test_empty_input_yields_nothing() -> None:
     scheduler = Scheduler(Limits())
 
