@@ -212,8 +212,7 @@ async def _finish_run(
     """Scan, check the run's due links, and close the run row whatever happens."""
     status = RunStatus.FAILED
     try:
-        overlap = settings.limit is None and store.takes_concurrent_writers
-        run = _scan_while_checking if overlap else _scan_then_check
+        run = _scan_while_checking if _may_overlap(store, settings) else _scan_then_check
         scanned = await run(store, run_id, inputs, settings, machinery, resumed)
         status = RunStatus.COMPLETED
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -231,6 +230,19 @@ async def _finish_run(
     return CheckOutcome(run_id=run_id, summary=summary, scan=scanned, snapshots=snapshots)
 
 
+def _may_overlap(store: Store, settings: Settings) -> bool:
+    """Whether checking may start before the scan ends.
+
+    Not when the night's work is bounded (``--limit``, ``--budget``): what is done
+    must be the most urgent links of the whole collection (never checked, then
+    failing, then the longest overdue), or links failing early in the collection
+    would take every night's budget and starve new documents.  Not for an
+    in-memory database either, whose one connection two threads cannot share.
+    """
+    bounded = settings.limit is not None or settings.budget is not None
+    return not bounded and store.takes_concurrent_writers
+
+
 async def _scan_then_check(
     store: Store,
     run_id: int,
@@ -239,7 +251,7 @@ async def _scan_then_check(
     machinery: _Machinery,
     resumed: bool,
 ) -> ScanOutcome:
-    """The whole scan first: ``--limit`` picks the most urgent links of all documents."""
+    """The whole scan first, then the due links of all documents in priority order."""
     scanned = scan(store, inputs, settings, on_event=machinery.on_event)
     _require_documents(scanned)
     urls = list(

@@ -11,13 +11,17 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from linkcheck import pipeline
+from linkcheck.cli import app
 from linkcheck.config import load_settings
 from linkcheck.store import Store
 from linkcheck.types import RunStatus
 from tests.test_interrupt import wait_until
 from tests.web import TestWeb
+
+runner = CliRunner()
 
 
 def test_checking_starts_before_the_last_input_is_read(workdir: Path, live_web: TestWeb) -> None:
@@ -84,3 +88,21 @@ async def test_a_cancelled_run_ends_its_scanning_thread(tmp_path: Path, web: Tes
             await run
         assert scanning_threads() == []
         assert [r.status for r in store.runs()] == [RunStatus.INTERRUPTED]
+
+
+def test_a_budgeted_night_checks_new_links_before_old_failing_ones(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    """A night with ``--budget`` works in priority order over the whole collection: a new
+    document's links come before links that failed on earlier nights, however early in the
+    collection those are cited (else a failing corner would starve new documents night
+    after night)."""
+    (workdir / "a-old.md").write_text(f"<{live_web.url('/slow/5')}>\n")
+    first = runner.invoke(app, ["check", "a-old.md", "--timeout", "1", "--retries", "0"])
+    assert first.exit_code == 0, first.output  # an error verdict (a timeout): due every night
+    (workdir / "z-new.md").write_text(f"<{live_web.url('/page/new')}>\n")
+    options = ["--max-age", "7d", "--budget", "1s", "--timeout", "30", "--retries", "0"]
+    night = runner.invoke(app, ["check", "a-old.md", "z-new.md", *options, "--concurrency", "1"])
+    assert night.exit_code == 0, night.output
+    assert "time budget used up" in night.stderr
+    assert live_web.requests_per_path["/page/new"] == 1
