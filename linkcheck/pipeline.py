@@ -288,9 +288,7 @@ async def _scan_while_checking(
     # Closed here whatever happens: the scanning thread has ended before its outcome is read.
     async with contextlib.aclosing(feed.urls()) as urls:
         await _check_urls(store, run_id, urls, tally, settings, machinery)
-    scanned = feed.outcome()
-    _require_documents(scanned)
-    return scanned
+    return feed.outcome()
 
 
 def _require_documents(scanned: ScanOutcome) -> None:
@@ -416,6 +414,8 @@ class _DueWhileScanning:
                     yield url
             if batch.error is not None:
                 raise batch.error
+            # The scan is over: fail on unreadable inputs before announcing "0 links".
+            _require_documents(self.outcome())
             self._announce(len(seen), final=True)
         finally:
             self._stop.set()

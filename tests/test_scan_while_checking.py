@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 from linkcheck import pipeline
 from linkcheck.cli import app
 from linkcheck.config import load_settings
+from linkcheck.errors import InputError
 from linkcheck.store import Store
-from linkcheck.types import RunStatus
+from linkcheck.types import Event, InputSkipped, RunStatus
 from tests.test_interrupt import wait_until
 from tests.web import TestWeb
 
@@ -106,3 +107,20 @@ def test_a_budgeted_night_checks_new_links_before_old_failing_ones(
     assert night.exit_code == 0, night.output
     assert "time budget used up" in night.stderr
     assert live_web.requests_per_path["/page/new"] == 1
+
+
+async def test_inputs_that_are_all_unreadable_stop_the_run_before_it_plans_checks(
+    tmp_path: Path,
+) -> None:
+    """As when the scan came first: the run fails with the input error and announces no
+    number of links to check ("checking 0 links" would precede the error in a log)."""
+    (tmp_path / "blob.md").write_bytes(b"abc\x00\xff\xfe")
+    settings = load_settings({}, env={}, cwd=tmp_path)
+    events: list[Event] = []
+    with Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        with pytest.raises(InputError, match="none of the inputs could be read as text"):
+            await pipeline.check(
+                store, [str(tmp_path / "blob.md")], settings, on_event=events.append
+            )
+        assert [r.status for r in store.runs()] == [RunStatus.FAILED]
+    assert [type(event) for event in events] == [InputSkipped]
