@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import os
+import select
+import sys
 import threading
 import time
 from collections.abc import (
@@ -23,7 +27,7 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from aiohttp.abc import AbstractResolver
 
@@ -102,9 +106,12 @@ def _scan_items(
     in_scope: list[str],
     unchanged: list[str],
     skipped: list[SkippedInput],
+    *,
+    stdin: BinaryIO | None = None,
 ) -> Iterator[Document | UnchangedInput]:
     """Documents to store and unchanged inputs, recording each in the lists given."""
-    items = extract_documents(inputs, settings.extract, is_unchanged=_unchanged_in(store, settings))
+    is_unchanged = _unchanged_in(store, settings)
+    items = extract_documents(inputs, settings.extract, stdin=stdin, is_unchanged=is_unchanged)
     for item in items:
         if isinstance(item, SkippedInput):
             skipped.append(item)
@@ -457,6 +464,7 @@ class _DueWhileScanning:
             self._in_scope,
             self._unchanged,
             self._skipped,
+            stdin=_stdin_until(self._stop),
         )
         size = _FIRST_BATCH
         batch: list[Document | UnchangedInput] = []
@@ -497,6 +505,61 @@ class _DueWhileScanning:
         if self._tally.planned - self._tally.checked > self._ahead:
             return False
         return self._in_transit.acquire(blocking=False)
+
+
+def _stdin_until(stop: threading.Event) -> BinaryIO | None:
+    """Standard input for the scanning thread, read so that ``stop`` is heard while it waits.
+
+    ``None`` (the usual ``sys.stdin.buffer``) where standard input is no descriptor
+    ``select`` can watch: not a real one (a test's stand-in), or Windows.
+    """
+    if sys.platform == "win32" or sys.stdin is None:
+        return None
+    try:
+        descriptor = sys.stdin.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return cast(BinaryIO, _StoppableStdin(descriptor, stop))
+
+
+class _StoppableStdin:
+    """Reads a descriptor only once ``select`` says bytes (or its end) are there.
+
+    A thread blocked in ``read`` cannot be woken: a producer that keeps standard input
+    open would hold a stopped run at ``thread.join()``, and a thread stuck inside the
+    buffered reader at exit makes the interpreter's shutdown abort.  Read directly from
+    the descriptor, waiting in short ``select`` calls, the thread gives up with
+    :class:`_Stopped` as soon as the run ends.
+    """
+
+    def __init__(self, descriptor: int, stop: threading.Event) -> None:
+        self._descriptor = descriptor
+        self._stop = stop
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all, if negative), fewer only at the input's end."""
+        chunks: list[bytes] = []
+        wanted = size if size >= 0 else math.inf
+        got = 0
+        while got < wanted:
+            self._wait_until_readable()
+            chunk = os.read(self._descriptor, int(min(_STDIN_CHUNK, wanted - got)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _wait_until_readable(self) -> None:
+        while not select.select([self._descriptor], [], [], _WAIT_POLL_SECONDS * 10)[0]:
+            if self._stop.is_set():
+                raise _Stopped
+        if self._stop.is_set():
+            raise _Stopped
+
+
+#: Bytes asked of standard input per read.
+_STDIN_CHUNK = 1024 * 1024
 
 
 async def lookup_snapshots(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -18,8 +19,8 @@ from linkcheck.cli import app
 from linkcheck.config import load_settings
 from linkcheck.errors import InputError
 from linkcheck.store import Store
-from linkcheck.types import Event, InputSkipped, RunStatus
-from tests.test_interrupt import wait_until
+from linkcheck.types import ChecksPlanned, Event, InputSkipped, LinkChecked, RunStatus
+from tests.test_interrupt import count, wait_until
 from tests.web import TestWeb
 
 runner = CliRunner()
@@ -124,3 +125,59 @@ async def test_inputs_that_are_all_unreadable_stop_the_run_before_it_plans_check
             )
         assert [r.status for r in store.runs()] == [RunStatus.FAILED]
     assert [type(event) for event in events] == [InputSkipped]
+
+
+async def test_a_url_cited_in_several_batches_is_planned_and_checked_once(
+    tmp_path: Path, web: TestWeb
+) -> None:
+    """Eight documents are stored in batches of 1, 2, 4 and 1, all citing one shared page:
+    it is checked once, and the planned total grows to the number of distinct links."""
+    for n in range(8):
+        (tmp_path / f"d{n}.md").write_text(
+            f"<{web.url('/page/shared')}>\n<{web.url(f'/page/own{n}')}>\n"
+        )
+    settings = load_settings({"retries": 0}, env={}, cwd=tmp_path)
+    events: list[Event] = []
+    with Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        outcome = await pipeline.check(store, [str(tmp_path)], settings, on_event=events.append)
+    planned = [event for event in events if isinstance(event, ChecksPlanned)]
+    assert [event.final for event in planned] == [False] * (len(planned) - 1) + [True]
+    totals = [event.total for event in planned]
+    assert totals == sorted(totals) and totals[-1] == 9
+    assert len(planned) == 5  # one per batch, then the final one
+    assert sum(isinstance(event, LinkChecked) for event in events) == 9
+    assert web.requests_per_path["/page/shared"] == 1
+    assert outcome.summary.total == 9 and outcome.scan.stats.added == 8
+
+
+def test_ctrl_c_while_standard_input_is_still_open_ends_the_run(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    """The scan waits on standard input that a producer keeps open: one Ctrl-C ends the run
+    all the same (no waiting for the input's end, no crash of a thread stuck reading it)."""
+    (workdir / "first.md").write_text(f"<{live_web.url('/page/first')}>\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linkcheck", "check", "first.md", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdin is not None
+        process.stdin.write(f"See {live_web.url('/page/later')}\n")  # more is still to come
+        process.stdin.flush()
+        assert wait_until(
+            lambda: count(workdir / "linkcheck.db", "select count(*) from checks") >= 1, 30
+        )
+        process.send_signal(signal.SIGINT)
+        ended = wait_until(lambda: process.poll() is not None, 20)
+        _, stderr = process.communicate(timeout=30)  # closes standard input if still needed
+    finally:
+        process.kill()
+    assert ended, "the run waited for the end of standard input"
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Fatal" not in stderr and "Traceback" not in stderr
+    db = workdir / "linkcheck.db"
+    assert count(db, "select count(*) from runs where status = 'interrupted'") == 1
+    assert live_web.requests_per_path["/page/later"] == 0
