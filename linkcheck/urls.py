@@ -352,6 +352,9 @@ _URL_RUN = re.compile(r"[^\s<>\"`“”«»\x00-\x1f\x7f]*")
 _TRAILING_PUNCTUATION = frozenset(".,;:!?*_~'‘’…。，、；：！？")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
+#: What trimming drops from the end: punctuation, and openers (which close nothing there).
+_TRIMMED = _TRAILING_PUNCTUATION | frozenset(_OPENERS)
+_ANY_CLOSER = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
 
 
 def find_urls(text: str) -> Iterator[UrlMatch]:
@@ -365,19 +368,23 @@ def find_urls(text: str) -> Iterator[UrlMatch]:
     """
     position = 0
     while (start := _URL_START.search(text, position)) is not None:
-        end = _trim(text, start.start(), _scan(text, start.end()))
-        position = max(end, start.end())
-        written = text[start.start() : end]
-        if _has_host(written, has_scheme=start.group("scheme") is not None):
-            url = written if start.group("scheme") else "http://" + written
-            yield UrlMatch(start.start(), end, url)
+        begin, head_end = start.span()
+        end = _trim(text, begin, _scan(text, head_end))
+        position = max(end, head_end)
+        # A URL needs a host after its head.  The start pattern saw a character
+        # that can begin one, but trimming may take it ("http://." ends a
+        # sentence); after "www." it saw a letter or digit, which trimming keeps.
+        if end > head_end:
+            written = text[begin:end]
+            url = "http://" + written if start.group("scheme") is None else written
+            yield UrlMatch(begin, end, url)
 
 
 def _scan(text: str, index: int) -> int:
     """Index just past the URL body that starts before ``index``."""
     run = _URL_RUN.match(text, index)
     end = run.end() if run else index
-    if not any(closer in text[index:end] for closer in _CLOSERS):
+    if _ANY_CLOSER.search(text, index, end) is None:
         return end  # the common case, without a Python-level loop
     depth = dict.fromkeys(_OPENERS, 0)
     for position in range(index, end):
@@ -394,11 +401,6 @@ def _scan(text: str, index: int) -> int:
 
 def _trim(text: str, start: int, end: int) -> int:
     """Drop trailing punctuation and unclosed openers, which end sentences, not URLs."""
-    while end > start and (text[end - 1] in _TRAILING_PUNCTUATION or text[end - 1] in _OPENERS):
+    while end > start and text[end - 1] in _TRIMMED:
         end -= 1
     return end
-
-
-def _has_host(written: str, *, has_scheme: bool) -> bool:
-    rest = written.split("://", 1)[1] if has_scheme else written
-    return bool(rest) and rest[0] not in "/?#"
