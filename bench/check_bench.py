@@ -309,6 +309,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                 "documents": len(corpus.files),
                 "expected_first_answers": {str(k): v for k, v in corpus.expected_statuses.items()},
             }
+            if "linkcheck" in args.names:
+                contenders.compile_linkcheck()
             runs: dict[str, list[Result]] = {name: [] for name in args.names}
             # Rounds interleave the contenders, so a burst of load elsewhere on the
             # machine hurts them alike rather than one of them.
