@@ -222,3 +222,64 @@ def test_malformed_original_is_kept_so_the_checker_can_report_it() -> None:
     assert citation.url == "https://news.example:99999/2024/01/02/x"
     assert citation.role is Role.ORIGINAL
     assert document.cited_at == date(2024, 1, 2)
+
+
+def test_urls_sharing_the_marker_line_and_indented_listed_urls() -> None:
+    document = article(
+        "Body.\n"
+        "Original url:  https://news.example/2024/03/04/own https://related.example/same-line\n"
+        "   https://related.example/indented\n"
+        "\t-continued\n"
+        "  https://related.example/own-line  https://related.example/second\n"
+    )
+    assert [(c.url, c.url_as_written, c.role, c.lines) for c in document.citations] == [
+        (
+            "https://news.example/2024/03/04/own",
+            "https://news.example/2024/03/04/own",
+            Role.ORIGINAL,
+            (2,),
+        ),
+        (
+            "https://related.example/same-line",
+            "https://related.example/same-line",
+            Role.RELATED,
+            (2,),
+        ),
+        (
+            "https://related.example/indented-continued",
+            "https://related.example/indented-continued",
+            Role.RELATED,
+            (3,),
+        ),
+        (
+            "https://related.example/own-line",
+            "https://related.example/own-line",
+            Role.RELATED,
+            (5,),
+        ),
+        ("https://related.example/second", "https://related.example/second", Role.RELATED, (5,)),
+    ]
+
+
+def test_indented_url_after_the_marker_is_the_original() -> None:
+    document = article(
+        "Original url:\n\n    www.news.example/2024/03/04/own\n  www.related.example/a\n"
+    )
+    assert [(c.url, c.url_as_written, c.role, c.lines) for c in document.citations] == [
+        (
+            "http://www.news.example/2024/03/04/own",
+            "www.news.example/2024/03/04/own",
+            Role.ORIGINAL,
+            (3,),
+        ),
+        ("http://www.related.example/a", "www.related.example/a", Role.RELATED, (4,)),
+    ]
+    assert document.cited_at == date(2024, 3, 4)
+
+
+def test_a_wrapped_piece_that_holds_a_url_later_on_is_still_joined() -> None:
+    # Only a line that *starts* a URL ends the wrapped one above it.
+    document = article("Original url:\nhttps://news.example/a-long\n-slug(https://x.example/)\n")
+    assert [c.url for c in document.citations] == [
+        "https://news.example/a-long-slug(https://x.example/)"
+    ]
