@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from linkcheck.extract.article import read_article
-from linkcheck.extract.detect import detect_format
+from linkcheck.extract.article import read_article, read_dump
+from linkcheck.extract.detect import detect_format, detect_other_format
 from linkcheck.extract.found import Findings, assemble
 from linkcheck.extract.html import read_html
 from linkcheck.extract.inputs import (
@@ -146,8 +146,14 @@ def _parse(
 ) -> Document:
     # One line-break convention for every reader, so line numbers agree with editors.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    chosen = format or detect_format(text, None if document == "-" else document)
-    return assemble(document, chosen, content_hash, _read(chosen, text, options))
+    if format is None:
+        # An article dump is recognised by its marker whatever its name: reading
+        # it straight away spares searching for the marker a second time.
+        dump = read_dump(text)
+        if dump is not None:
+            return assemble(document, DocumentFormat.ARTICLE, content_hash, dump)
+        format = detect_other_format(text, None if document == "-" else document)
+    return assemble(document, format, content_hash, _read(format, text, options))
 
 
 def _read(format: DocumentFormat, text: str, options: ExtractOptions) -> Findings:

@@ -42,7 +42,7 @@ from datetime import date
 from linkcheck.extract.found import Findings, FoundLink, bare_links, line_starts
 from linkcheck.extract.related import RelatedTitles
 from linkcheck.types import Role
-from linkcheck.urls import InvalidURL, date_in_url, find_urls, normalize_url
+from linkcheck.urls import InvalidURL, UrlMatch, date_in_url, find_urls, normalize_url
 
 _MARKER = re.compile(r"^[ \t]*original[ \t]+url[ \t]*:(?P<rest>.*)$", re.IGNORECASE | re.MULTILINE)
 _MAX_BLANK_LINES_BEFORE_URL = 2
@@ -52,22 +52,65 @@ _MAX_BLANK_LINES_BEFORE_URL = 2
 class _Marker:
     line_index: int  # 0-based line of "Original url:"
     url_index: int  # 0-based line where the URL starts
-    url_column: int
+
+
+class _LineUrls:
+    """The bare URLs of a document's lines, each line scanned at most once.
+
+    Reading a dump looks at most lines twice: a listed URL's line is first
+    asked whether it continues the URL above it (it does not if it starts a
+    URL), then read as a line of its own; the URL after the marker is checked
+    when the marker is found, then read.  Per document, so it stays small.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self._found: dict[int, list[UrlMatch]] = {}
+
+    def of(self, index: int) -> list[UrlMatch]:
+        """Every URL in line ``index``, with offsets in that line."""
+        found = self._found.get(index)
+        if found is None:
+            found = self._found[index] = list(find_urls(self.lines[index]))
+        return found
+
+    def starts_at(self, index: int, column: int) -> bool:
+        """Whether the first URL of line ``index`` starts at ``column``.
+
+        Only asked where ``column`` follows whitespace, a ``:`` or the line's
+        start, none of which can join a URL (see ``find_urls``), so this is
+        what scanning ``line[column:]`` alone would say.
+        """
+        found = self.of(index)
+        return bool(found) and found[0].start == column
 
 
 def looks_like_article(text: str) -> bool:
-    return _find_marker(text, text.split("\n")) is not None
+    return _find_marker(text, _LineUrls(text.split("\n"))) is not None
 
 
 def read_article(text: str) -> Findings:
-    lines = text.split("\n")
+    """The findings of ``text`` read as an article dump, even without a marker."""
+    findings = read_dump(text)
+    if findings is None:  # forced to this format without a marker: plain text
+        return Findings(tuple(bare_links(text, line_starts(text))))
+    return findings
+
+
+def read_dump(text: str) -> Findings | None:
+    """The findings of an article dump, or ``None`` if ``text`` has no marker.
+
+    Recognising a dump and reading it share the search for the marker.
+    """
+    line_urls = _LineUrls(text.split("\n"))
+    marker = _find_marker(text, line_urls)
+    if marker is None:
+        return None
+    lines = line_urls.lines
     starts = line_starts(text)
-    marker = _find_marker(text, lines)
-    if marker is None:  # forced to this format without a marker: plain text
-        return Findings(tuple(bare_links(text, starts)))
     body = text[: starts[marker.line_index]]
     inline = list(bare_links(body, starts))
-    listed = list(_listed_links(lines, marker))
+    listed = list(_listed_links(line_urls, marker))
     original = listed[0] if listed else None
     titles = RelatedTitles(body, lines[: marker.line_index])
     titled = [_titled(link, titles) for link in listed[1:]]
@@ -91,67 +134,67 @@ def _date_of(url: str | None) -> date | None:
 # --------------------------------------------------------------------------- the marker
 
 
-def _find_marker(text: str, lines: Sequence[str]) -> _Marker | None:
+def _find_marker(text: str, line_urls: _LineUrls) -> _Marker | None:
     """The last ``Original url:`` line followed by a URL (one regex pass over the text)."""
     for match in reversed(list(_MARKER.finditer(text))):
         index = text.count("\n", 0, match.start())
-        found = _url_after(lines, index, match.group("rest"), match.start("rest") - match.start())
+        rest = match.group("rest")
+        found = _url_after(line_urls, index, rest, match.start("rest") - match.start())
         if found is not None:
             return found
     return None
 
 
-def _url_after(lines: Sequence[str], index: int, rest: str, rest_column: int) -> _Marker | None:
+def _url_after(line_urls: _LineUrls, index: int, rest: str, rest_column: int) -> _Marker | None:
+    lines = line_urls.lines
     if rest.strip():
         column = rest_column + len(rest) - len(rest.lstrip())
-        return _Marker(index, index, column) if _starts_url(lines[index][column:]) else None
+        return _Marker(index, index) if line_urls.starts_at(index, column) else None
     for url_index in range(index + 1, min(len(lines), index + 2 + _MAX_BLANK_LINES_BEFORE_URL)):
         stripped = lines[url_index].lstrip()
         if stripped:
             column = len(lines[url_index]) - len(stripped)
-            return _Marker(index, url_index, column) if _starts_url(stripped) else None
+            return _Marker(index, url_index) if line_urls.starts_at(url_index, column) else None
     return None
-
-
-def _starts_url(text: str) -> bool:
-    first = next(find_urls(text), None)
-    return first is not None and first.start == 0
 
 
 # --------------------------------------------------------------------------- listed URLs
 
 
-def _listed_links(lines: Sequence[str], marker: _Marker) -> Iterator[FoundLink]:
+def _listed_links(line_urls: _LineUrls, marker: _Marker) -> Iterator[FoundLink]:
     """The URLs from the marker on, wrapped ones joined; the first is the original."""
+    lines = line_urls.lines
     role = Role.ORIGINAL
-    index, column = marker.url_index, marker.url_column
+    index = marker.url_index
     while index < len(lines):
         line = lines[index]
         continuation_end = index + 1
-        for match in find_urls(line[column:]):
-            written, url = line[column + match.start : column + match.end], match.url
-            if column + match.end == len(line.rstrip()):
-                pieces, continuation_end = _continuation(lines, index + 1)
+        # All URLs of the line are listed: the marker's own line has none before it.
+        for match in line_urls.of(index):
+            written, url = line[match.start : match.end], match.url
+            if match.end == len(line.rstrip()):
+                pieces, continuation_end = _continuation(line_urls, index + 1)
                 written, url = _join(written, url, pieces)
-            yield FoundLink(written, url, index + 1, role, column=column + match.start)
+            yield FoundLink(written, url, index + 1, role, column=match.start)
             role = Role.RELATED
-        index, column = continuation_end, 0
+        index = continuation_end
 
 
-def _continuation(lines: Sequence[str], index: int) -> tuple[list[str], int]:
+def _continuation(line_urls: _LineUrls, index: int) -> tuple[list[str], int]:
     pieces: list[str] = []
-    while index < len(lines) and _continues_url(lines[index]):
+    lines = line_urls.lines
+    while index < len(lines) and _continues_url(line_urls, index):
         pieces.append(lines[index].strip())
         index += 1
     return pieces, index
 
 
-def _continues_url(line: str) -> bool:
+def _continues_url(line_urls: _LineUrls, index: int) -> bool:
+    line = line_urls.lines[index]
     parts = line.split(maxsplit=1)
     if len(parts) != 1 or parts[0].endswith(":"):
         return False  # blank, several tokens, or a label such as "Related:"
-    token = parts[0]
-    return not _starts_url(token)
+    return not line_urls.starts_at(index, len(line) - len(line.lstrip()))
 
 
 def _join(written: str, url: str, pieces: list[str]) -> tuple[str, str]:

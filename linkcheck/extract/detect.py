@@ -35,6 +35,11 @@ def detect_format(text: str, path: str | None) -> DocumentFormat:
     """The format of ``text``: an article dump whatever its name, else by extension or content."""
     if looks_like_article(text):
         return DocumentFormat.ARTICLE
+    return detect_other_format(text, path)
+
+
+def detect_other_format(text: str, path: str | None) -> DocumentFormat:
+    """The format of ``text`` known not to be an article dump: by extension, else content."""
     if path and (by_name := _BY_EXTENSION.get(PurePath(path).suffix.lower())):
         return by_name
     head = text[:_SNIFF_CHARS]
