@@ -37,7 +37,12 @@ from linkcheck.config import (
     sqlite_file,
 )
 from linkcheck.errors import ArchiveError, LinkcheckError, UsageError
-from linkcheck.extract import ExtractResult, UnchangedInput, extract_documents
+from linkcheck.extract import (
+    DEFAULT_EXTENSIONS,
+    ExtractResult,
+    UnchangedInput,
+    extract_documents,
+)
 from linkcheck.pipeline import EventSink
 from linkcheck.policy import (
     FailurePolicy,
@@ -119,6 +124,18 @@ OutputOption = Annotated[
 
 TextOrJsonOption = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures.")]
+IncludeCodeOption = Annotated[
+    bool | None,
+    typer.Option("--include-code", help="Also take URLs from Markdown code blocks."),
+]
+ExtensionsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--extensions",
+        help="Comma-separated file extensions read in directories (default: "
+        f"{', '.join(sorted(extension.lstrip('.') for extension in DEFAULT_EXTENSIONS))}).",
+    ),
+]
 
 
 @contextmanager
@@ -172,15 +189,8 @@ def _root(
 def extract(
     paths: Paths,
     output_format: TextOrJsonOption = "text",
-    include_code: Annotated[
-        bool | None, typer.Option("--include-code", help="Also take URLs from code blocks.")
-    ] = None,
-    extensions: Annotated[
-        str | None,
-        typer.Option(
-            "--extensions", help="Comma-separated file extensions to read in directories."
-        ),
-    ] = None,
+    include_code: IncludeCodeOption = None,
+    extensions: ExtensionsOption = None,
     verbose: VerboseOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -219,12 +229,14 @@ def _text_or_json(output_format: str) -> None:
 def scan(
     paths: Paths,
     db: DbOption = None,
+    include_code: IncludeCodeOption = None,
+    extensions: ExtensionsOption = None,
     verbose: VerboseOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Store the documents in PATHS and the links they cite (no network)."""
     with _exit_on_error():
-        settings = _settings(config, db=db)
+        settings = _settings(config, db=db, include_code=include_code, extensions=extensions)
         progress = ConsoleProgress(verbose=verbose, quiet=False)
         with Store.open(settings.db) as store:
             outcome = pipeline.scan(store, paths, settings, on_event=progress.handle)
@@ -335,6 +347,8 @@ def check(
             help="A previous run ID or JSON report: fail only on citations newly broken since."
         ),
     ] = None,
+    include_code: IncludeCodeOption = None,
+    extensions: ExtensionsOption = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -363,6 +377,8 @@ def check(
             limit=limit,
             budget=budget,
             wait=wait,
+            include_code=include_code,
+            extensions=extensions,
         )
         if not paths and not resume:
             raise UsageError("name the files or directories to check (or use --resume)")

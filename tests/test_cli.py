@@ -96,6 +96,33 @@ def test_scan_twice_changes_nothing(workdir: Path) -> None:
     assert len(after["links"]) == 4
 
 
+def test_scan_takes_extensions_and_code_blocks_as_flags(workdir: Path) -> None:
+    (workdir / "notes.md").write_text(
+        "See https://example.org/prose\n\n```\ncurl https://example.org/in-code\n```\n"
+    )
+    (workdir / "page.html").write_text('<a href="https://example.org/html">x</a>\n')
+    result = runner.invoke(app, ["scan", ".", "--extensions", "md", "--include-code"])
+    assert result.exit_code == 0, result.output
+    assert "1 documents" in result.stdout  # page.html was not read
+    links = {url for (url,) in db_rows(workdir / "linkcheck.db", "select url from links")}
+    assert links == {"https://example.org/prose", "https://example.org/in-code"}
+
+
+def test_check_takes_extensions_and_code_blocks_as_flags(workdir: Path, live_web: TestWeb) -> None:
+    (workdir / "notes.md").write_text(
+        f"See {live_web.url('/ok')}\n\n```\ncurl {live_web.url('/status/404')}\n```\n"
+    )
+    (workdir / "skipped.txt").write_text(live_web.url("/status/500") + "\n")
+    plain = runner.invoke(app, ["check", ".", "--extensions", "md", "--format", "json"])
+    assert plain.exit_code == 0, plain.output
+    assert [link["url"] for link in json.loads(plain.stdout)["links"]] == [live_web.url("/ok")]
+    args = ["check", ".", "--extensions", ".MD", "--include-code", "--format", "json"]
+    with_code = runner.invoke(app, [*args, "--db", "sqlite:///second.db"])
+    assert with_code.exit_code == 1, with_code.output  # the 404 in the code block fails it
+    urls = {link["url"] for link in json.loads(with_code.stdout)["links"]}
+    assert urls == {live_web.url("/ok"), live_web.url("/status/404")}
+
+
 def test_db_option_and_environment_choose_the_database(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
