@@ -18,7 +18,7 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp.abc import AbstractResolver
@@ -298,7 +298,9 @@ async def save_live_links(
         raise ConfigError(MISSING_CREDENTIALS)
     live = (row.url for row in store.link_rows(run_id=run_id, verdicts=_LIVE_VERDICTS))
     outcomes: list[SaveOutcome] = []
-    async with _wayback(settings, on_event) as wb:
+    # The cap is per 24 hours, not per run: a second run the same night shares it.
+    taken_up = store.saves_taken_up_since(datetime.now(UTC) - _SAVE_CAP_WINDOW)
+    async with _wayback(settings, on_event, saves_already_taken_up=taken_up) as wb:
         for url in live:
             if limit is not None and len(outcomes) >= limit:
                 break
@@ -311,13 +313,22 @@ async def save_live_links(
 
 
 _LIVE_VERDICTS = frozenset({Verdict.ALIVE, Verdict.MOVED})
+#: The span ``save-daily-cap`` counts Save Page Now jobs over.
+_SAVE_CAP_WINDOW = timedelta(hours=24)
 
 
-def _wayback(settings: Settings, on_event: EventSink) -> Wayback:
+def _wayback(
+    settings: Settings, on_event: EventSink, *, saves_already_taken_up: int = 0
+) -> Wayback:
     # Imported here: waybackpy and requests cost start-up time most runs never use.
     from linkcheck.archive.wayback import Wayback
 
-    return Wayback(settings.archive, is_not_found=looks_not_found, on_event=on_event)
+    return Wayback(
+        settings.archive,
+        is_not_found=looks_not_found,
+        on_event=on_event,
+        saves_already_taken_up=saves_already_taken_up,
+    )
 
 
 def _citation_date(dates: Iterable[date | None]) -> date | None:

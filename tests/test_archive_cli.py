@@ -149,6 +149,29 @@ def test_save_captures_live_links_and_records_the_job(
     assert SECRET_KEY not in dump and ACCESS_KEY not in dump
 
 
+def test_the_save_cap_counts_the_saves_of_earlier_runs(
+    fake_archive: FakeArchive, workdir: Path, live_web: TestWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKCHECK_WAYBACK_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setenv("LINKCHECK_WAYBACK_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("LINKCHECK_SAVE_DAILY_CAP", "1")
+    live = [live_web.url("/ok"), live_web.url("/page/second")]
+    for url in live:
+        fake_archive.saves[url] = SaveScript(pending_polls=0)
+    (workdir / "a.md").write_text(f"<{live[0]}> <{live[1]}>\n")
+    assert runner.invoke(app, ["check", "."]).exit_code == 0
+    first = runner.invoke(app, ["archive", "--save"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["archive", "--save"])  # the same night: the cap is used up
+    assert second.exit_code == 0, second.output
+    posts = [request for request in fake_archive.seen if request.method == "POST"]
+    assert len(posts) == 1
+    # First run: one save, then the cap; second run: the cap for both links at once.
+    statuses = [status for (status,) in rows("select status from saves order by id")]
+    assert sorted(statuses[:2]) == ["retry_later", "success"]
+    assert statuses[2:] == ["retry_later", "retry_later"]
+
+
 def test_archive_command_fails_when_every_lookup_fails(
     fake_archive: FakeArchive, dead_citation: str, background: BackgroundLoop
 ) -> None:

@@ -37,7 +37,8 @@ class ArchiveOptions:
     max_candidates: int = 5
     #: a live URL is saved only if its newest capture is older than this
     save_if_not_archived_within: timedelta = timedelta(days=30)
-    #: Save Page Now jobs this adapter submits at most (None: no cap)
+    #: Save Page Now jobs submitted at most in 24 hours (None: no cap); the adapter is
+    #: told how many earlier runs used (``Wayback(saves_already_taken_up=...)``)
     save_daily_cap: int | None = None
     save_poll_interval: float = 5.0
     save_poll_timeout: float = 120.0

@@ -292,6 +292,7 @@ class Wayback:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         now: Callable[[], datetime] = utc_now,
+        saves_already_taken_up: int = 0,
     ) -> None:
         self.options = options
         self._is_not_found = is_not_found
@@ -301,7 +302,8 @@ class Wayback:
         self._now = now
         self._pacer = Pacer(options.cdx_rate, clock=clock, sleep=sleep)
         self._health = ArchiveHealth(options)
-        self._saves_submitted = 0
+        #: Counted against ``save_daily_cap``: other runs' saves of the last 24 hours too.
+        self._saves_submitted = saves_already_taken_up
         self._pool: ThreadPoolExecutor | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -486,7 +488,7 @@ class Wayback:
                 url,
                 requested_at,
                 SaveStatus.RETRY_LATER,
-                error=f"the daily cap of {cap} saves is reached",
+                error=f"the cap of {cap} saves in 24 hours is reached",
             )
         else:
             self._saves_submitted += 1

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from linkcheck.errors import UsageError
 from linkcheck.states import DeathPolicy
@@ -45,6 +45,7 @@ from linkcheck.types import (
     RunStatus,
     RunSummary,
     SaveOutcome,
+    SaveStatus,
     Snapshot,
     Verdict,
 )
@@ -403,6 +404,23 @@ class Store:
     def latest_snapshot(self, url: str) -> Snapshot | None:
         with translated_errors(self._engine.url):
             return queries.latest_snapshot(self._engine, url)
+
+    def saves_taken_up_since(self, moment: datetime) -> int:
+        """Save Page Now jobs requested since ``moment`` that the archive took up.
+
+        Every recorded outcome counts except ``retry_later`` (a rate limit, or a cap
+        that was already reached): those jobs never ran.
+        """
+        query = (
+            select(func.count())
+            .select_from(saves)
+            .where(
+                saves.c.requested_at >= moment,
+                saves.c.status != SaveStatus.RETRY_LATER.value,
+            )
+        )
+        with translated_errors(self._engine.url), read_connection(self._engine) as connection:
+            return int(connection.execute(query).scalar_one())
 
     def save_outcome(self, outcome: SaveOutcome) -> None:
         """Record what one Save Page Now job did."""

@@ -36,7 +36,10 @@ def make_wayback(archive: FakeArchive, clock: FakeClock, events: list[Event]) ->
     """A Wayback pointed at the fake archive, on the fake clock; options may be overridden."""
 
     def build(
-        *, is_not_found: Callable[[str], bool] | None = looks_not_found, **overrides: object
+        *,
+        is_not_found: Callable[[str], bool] | None = looks_not_found,
+        saves_already_taken_up: int = 0,
+        **overrides: object,
     ) -> Wayback:
         settings: dict[str, object] = {
             "base_url": archive.base_url,
@@ -52,6 +55,7 @@ def make_wayback(archive: FakeArchive, clock: FakeClock, events: list[Event]) ->
             on_event=events.append,
             clock=clock,
             sleep=clock.sleep,
+            saves_already_taken_up=saves_already_taken_up,
         )
 
     return build

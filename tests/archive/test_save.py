@@ -99,6 +99,16 @@ async def test_the_daily_cap_stops_further_saves(
     assert [s.form_value("url") for s in archive.seen if s.method == "POST"] == [URL]
 
 
+async def test_saves_of_earlier_runs_count_against_the_cap(
+    archive: FakeArchive, make_wayback: WaybackFactory
+) -> None:
+    async with make_wayback(save_daily_cap=2, saves_already_taken_up=2) as wayback:
+        outcome = await wayback.save(URL)
+    assert outcome.status is SaveStatus.RETRY_LATER
+    assert outcome.error is not None and "cap of 2 saves in 24 hours" in outcome.error
+    assert not [s for s in archive.seen if s.method == "POST"]
+
+
 async def test_saving_without_credentials_says_what_is_needed(
     archive: FakeArchive, make_wayback: WaybackFactory
 ) -> None:
