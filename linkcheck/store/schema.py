@@ -1,7 +1,9 @@
 """The database tables, as typed SQLAlchemy models.
 
-The models define the schema for Alembic's autogenerate; the schema itself is
-only ever created by the revisions in ``migrations/``.  The rest of ``store``
+The models define the schema.  A new database is created from them at the
+newest revision (``create_all``, then Alembic's version row: no migration to
+replay), an older one is brought up to date by the revisions in ``migrations/``,
+and tests prove both paths give the same schema.  The rest of ``store``
 runs Core statements against these tables (bulk inserts are far cheaper than
 one ORM object per row), and no model instance ever leaves the package.
 
