@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from linkcheck import urls
 from linkcheck.urls import (
     InvalidURL,
     checkable,
@@ -14,6 +19,7 @@ from linkcheck.urls import (
     host_key,
     normalize_url,
     split_fragment,
+    url_path,
 )
 
 # --------------------------------------------------------------------------- normalize_url
@@ -53,6 +59,25 @@ from linkcheck.urls import (
         ("http://user:pw@Example.com/", "http://user:pw@example.com/"),
         ("  https://example.com/  ", "https://example.com/"),
         ("https://my_host.example.com/", "https://my_host.example.com/"),
+        # Next to the form that is already normal: each differs from it in one way.
+        ("http://127.0.1.2:8080/a/11", "http://127.0.1.2:8080/a/11"),
+        ("http://127.0.1.2:08080/a", "http://127.0.1.2:8080/a"),
+        ("http://example.com:0/a", "http://example.com:0/a"),
+        ("http://example.com:65535/a", "http://example.com:65535/a"),
+        ("https://example.com:80/a", "https://example.com:80/a"),
+        ("http://example.com./a", "http://example.com./a"),
+        ("http://Example.com/a", "http://example.com/a"),
+        ("http://example.com/a?", "http://example.com/a"),
+        ("http://example.com/a?q=1?&r=/s:@", "http://example.com/a?q=1?&r=/s:@"),
+        ("http://example.com/.well-known/x", "http://example.com/.well-known/x"),
+        ("http://example.com/a/.", "http://example.com/a/"),
+        ("http://example.com/a/..", "http://example.com/"),
+        ("http://example.com/a/.b/c..", "http://example.com/a/.b/c.."),
+        ("http://example.com/a%2F", "http://example.com/a%2F"),
+        ("http://example.com/a%2f", "http://example.com/a%2F"),
+        ("http://example.com/a|b", "http://example.com/a%7Cb"),
+        ("http://user@example.com/a", "http://user@example.com/a"),
+        ("http://[::1]:8080/a", "http://[::1]:8080/a"),
     ],
 )
 def test_normalize_url(url: str, expected: str) -> None:
@@ -67,6 +92,7 @@ def test_normalize_url(url: str, expected: str) -> None:
         ("mailto:someone@example.com", "unsupported scheme"),
         ("/relative/path", "unsupported scheme"),
         ("https://example.com:99999/", "bad port"),
+        ("https://example.com:65536/", "bad port"),
         ("https://example.com:8o/", "bad port"),
         ("https:///path", "no host"),
         ("https://exa mple.com/", "forbidden character"),
@@ -80,6 +106,35 @@ def test_normalize_url(url: str, expected: str) -> None:
 def test_normalize_url_rejects(url: str, complaint: str) -> None:
     with pytest.raises(InvalidURL, match=complaint):
         normalize_url(url)
+
+
+def assert_taken_as_normal_only_if_it_is(url: str) -> None:
+    # normalize_url, checkable and url_path skip their work for URLs already in
+    # normal form: doing it must give the same answers.
+    if urls._already_normal(url):
+        assert urls._normalize(url) == url
+        assert urls._why_not_checkable(url) is None
+        assert url_path(url) == urlsplit(url).path
+
+
+@settings(max_examples=200, deadline=None)
+@given(url=st.from_regex(urls._NORMAL_URL, fullmatch=True))
+def test_urls_of_the_normal_shape_are_left_as_the_full_work_would_leave_them(url: str) -> None:
+    assert_taken_as_normal_only_if_it_is(url)
+
+
+def test_urls_near_the_normal_form_are_left_as_the_full_work_would_leave_them() -> None:
+    # Every combination of what the normal form rules out: dot segments,
+    # default, zero-led and large ports, empty queries, upper case, escapes.
+    parts = itertools.product(
+        ["http", "https", "HTTP"],
+        ["example.com", "a.b.", "127.0.1.2", "Example.com", "x_y-z"],
+        ["", ":", ":0", ":80", ":443", ":8080", ":08080", ":65535", ":65536"],
+        ["", "/", "/a", "/.", "/..", "/a/./b", "/a/../b", "/.b", "/c..", "/%41", "/~@:", "/|"],
+        ["", "?", "?q=1", "?a=/b?c", "?x y", "#f"],
+    )
+    for scheme, host, port, path, query in parts:
+        assert_taken_as_normal_only_if_it_is(f"{scheme}://{host}{port}{path}{query}")
 
 
 def test_split_fragment() -> None:
@@ -114,6 +169,8 @@ def test_host_key_without_host() -> None:
         ("https://example.com/", None),
         ("HTTP://example.com", None),
         ("https://example.com:99999/", None),  # checked, and reported invalid by the checker
+        ("http://127.0.1.2:8080/a/11", None),
+        ("http://example.com/a?q=1", None),
         ("mailto:editor@example.org", "mailto:"),
         ("javascript:void(0)", "javascript:"),
         ("tel:+15551234", "tel:"),
