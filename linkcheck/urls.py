@@ -46,6 +46,7 @@ __all__ = [
     "host_key",
     "normalize_url",
     "split_fragment",
+    "url_path",
 ]
 
 CHECKED_SCHEMES = frozenset({"http", "https"})
@@ -79,6 +80,12 @@ def normalize_url(url: str) -> str:
     Raises :class:`InvalidURL` for anything that is not a well-formed
     http(s) URL with a host.
     """
+    if _already_normal(url):
+        return url  # the common case, without splitting the URL into parts
+    return _normalize(url)
+
+
+def _normalize(url: str) -> str:
     parts = _split(url)
     scheme = parts.scheme.lower()
     if scheme not in CHECKED_SCHEMES:
@@ -252,6 +259,49 @@ def _remove_dot_segments(path: str) -> str:
     return "/".join(output)
 
 
+# --------------------------------------------------------------------------- already normal
+
+
+def _one_of(characters: frozenset[str]) -> str:
+    return "[" + re.escape("".join(sorted(characters))) + "]"
+
+
+#: An http(s) URL that :func:`normalize_url` returns unchanged, in one regex
+#: match: most URLs in documents are written so, and they skip ``urlsplit`` and
+#: the part-by-part work.  Lower-case scheme and plain host, a port without a
+#: leading zero, then a path and a non-empty query of characters that need no
+#: escape, and no fragment.  :func:`_already_normal` rules out what a regex says
+#: badly: dot segments (a segment follows a ``/``, so none if there is no
+#: ``/.``) and ports out of range or default.
+_NORMAL_URL = re.compile(
+    r"(?P<scheme>https?)://"
+    r"(?:[a-z0-9_\-]+\.)*[a-z0-9_\-]+\.?"  # as _PLAIN_HOST, lower-case
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+    rf"(?P<path>/{_one_of(_PATH_SAFE)}*)"
+    rf"(?:\?{_one_of(_QUERY_SAFE)}+)?"
+)
+
+
+def _already_normal(url: str) -> re.Match[str] | None:
+    """The match of ``url`` if it is its own normal form (see ``_NORMAL_URL``), else None."""
+    match = _NORMAL_URL.fullmatch(url)
+    if match is None or "/." in match["path"]:
+        return None
+    port = match["port"]
+    if port is not None and (int(port) > 65535 or int(port) == _DEFAULT_PORTS[match["scheme"]]):
+        return None
+    return match
+
+
+def url_path(url: str) -> str:
+    """The path of ``url`` as :func:`urllib.parse.urlsplit` reads it.
+
+    Raises ``ValueError`` where ``urlsplit`` does (an unbalanced ``[`` in the host).
+    """
+    match = _already_normal(url)
+    return match["path"] if match else urlsplit(url).path
+
+
 # --------------------------------------------------------------------------- judge
 
 
@@ -263,6 +313,12 @@ def checkable(url: str) -> str | None:
     ``invalid`` so the author sees it.
     """
     url = url.strip()
+    if _already_normal(url):
+        return None  # the common case, without splitting the URL into parts
+    return _why_not_checkable(url)
+
+
+def _why_not_checkable(url: str) -> str | None:
     if not url:
         return "empty link"
     if url.startswith("#"):
@@ -307,7 +363,7 @@ def date_in_url(url: str) -> datetime.date | None:
     dates.  The earliest match in the path wins.
     """
     try:
-        path = urlsplit(url).path
+        path = url_path(url)
     except ValueError:
         return None
     found: list[tuple[int, datetime.date]] = []

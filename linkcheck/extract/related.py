@@ -21,7 +21,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+from linkcheck.urls import url_path
 
 _RELATED = re.compile(
     r"^[ \t]*related(?:[ \t]+(?:article|story))?[ \t]*:[ \t]*", re.IGNORECASE | re.MULTILINE
@@ -173,12 +175,13 @@ def _clean(candidate: str) -> str:
 
 
 def _slugs_of(url: str) -> tuple[str, str] | None:
-    """The last path segment, compacted, with and without an id suffix."""
+    """The last non-empty path segment, compacted, with and without an id suffix."""
     try:
-        segments = [s for s in urlsplit(url).path.split("/") if s]
+        path = url_path(url)
     except ValueError:
         return None
-    if not segments:
+    segment = path.rstrip("/").rpartition("/")[2]
+    if not segment:
         return None
-    segment = _EXTENSION.sub("", unquote(segments[-1]))
+    segment = _EXTENSION.sub("", unquote(segment))
     return compact(segment), compact(_ID_SUFFIX.sub("", segment.lower()))
