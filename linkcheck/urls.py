@@ -44,6 +44,7 @@ __all__ = [
     "date_in_url",
     "find_urls",
     "host_key",
+    "is_normal_url",
     "normalize_url",
     "split_fragment",
     "url_path",
@@ -291,6 +292,16 @@ def _already_normal(url: str) -> re.Match[str] | None:
     if port is not None and (int(port) > 65535 or int(port) == _DEFAULT_PORTS[match["scheme"]]):
         return None
     return match
+
+
+def is_normal_url(url: str) -> bool:
+    """Whether ``url`` is, at a glance, its own normal form.
+
+    True means ``url`` is a checkable http(s) URL without fragment or
+    surrounding space that :func:`normalize_url` returns unchanged; False only
+    means that a closer look is needed.
+    """
+    return _already_normal(url) is not None
 
 
 def url_path(url: str) -> str:

@@ -19,13 +19,22 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from linkcheck.types import Citation, Document, DocumentFormat, IgnoredLink, Role
-from linkcheck.urls import InvalidURL, checkable, find_urls, normalize_url, split_fragment
+from linkcheck.urls import (
+    InvalidURL,
+    checkable,
+    find_urls,
+    is_normal_url,
+    normalize_url,
+    split_fragment,
+)
 
 _NEWLINE = re.compile("\n")
 # When one URL is cited in several roles, the strongest role names the citation.
 _ROLE_RANK = {Role.ORIGINAL: 0, Role.RELATED: 1, Role.INLINE: 2}
+_POSITION = attrgetter("line", "column")  # where a link occurs, to sort links in reading order
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +89,7 @@ def assemble(path: str, fmt: DocumentFormat, content_hash: str, findings: Findin
     # each target is done once, as the reason it is ignored or its dedupe key.
     judged: dict[str, _Judged] = {}
     ignored: list[IgnoredLink] = []
-    for link in sorted(findings.links, key=lambda found: (found.line, found.column)):
+    for link in sorted(findings.links, key=_POSITION):
         judgement = judged.get(link.target)
         if judgement is None:
             judgement = judged[link.target] = _judge(link.target)
@@ -115,6 +124,8 @@ _Judged = str | _Ignored  # a checkable target's dedupe key, or why it is ignore
 
 
 def _judge(target: str) -> _Judged:
+    if is_normal_url(target):
+        return target  # the common case: checkable, and its own dedupe key
     reason = checkable(target)
     return link_key(target) if reason is None else _Ignored(reason)
 
