@@ -52,6 +52,9 @@ class _Paragraph:
     #: length of that candidate (quotes, spaces and dots are all a title loses).
     letters: tuple[int, ...]
     quoted: tuple[str, str] | None  # the first quoted part and its compact form
+    #: By length of compact form: the most lines whose compact form is that long,
+    #: i.e. the longest candidate a slug of that length can equal.
+    most_lines_by_end: dict[int, int]
 
     @classmethod
     def of(cls, lines: Sequence[str]) -> _Paragraph:
@@ -65,6 +68,7 @@ class _Paragraph:
             ends=ends,
             letters=letters,
             quoted=None if quoted is None else (quoted, compact(quoted)),
+            most_lines_by_end={end: count for count, end in enumerate(ends, 1)},
         )
 
     def candidate(self, count: int) -> str:
@@ -73,10 +77,16 @@ class _Paragraph:
 
     def exact(self, slugs: tuple[str, str]) -> str | None:
         """The first candidate (longest first, then the quoted part) equal to a slug."""
-        for count in range(len(self.lines), 0, -1):
-            end = self.ends[count - 1]
-            if any(len(slug) == end and self.compact.startswith(slug) for slug in slugs):
-                return self.candidate(count)
+        # A slug equals a candidate of k lines iff it is as long as that
+        # candidate's compact form and begins the paragraph's: one look-up per
+        # slug rather than a comparison per line.
+        most = 0
+        for slug in slugs:
+            count = self.most_lines_by_end.get(len(slug), 0)
+            if count > most and self.compact.startswith(slug):
+                most = count
+        if most:
+            return self.candidate(most)
         if self.quoted is not None and self.quoted[1] in slugs:
             return self.quoted[0]
         return None
