@@ -131,13 +131,30 @@ def read_source(source: InputSource, max_bytes: int, stdin: BinaryIO) -> bytes:
         else:
             with source.path.open("rb") as handle:
                 status = os.fstat(handle.fileno())
-                if stat.S_ISREG(status.st_mode) and status.st_size > max_bytes:
-                    raise UnusableInput(_too_large(max_bytes, status.st_size))
-                data = handle.read(max_bytes + 1)
+                size = status.st_size if stat.S_ISREG(status.st_mode) else None
+                if size is not None and size > max_bytes:
+                    raise UnusableInput(_too_large(max_bytes, size))
+                data = _read_at_most(handle, max_bytes + 1, size)
     except OSError as exc:
         raise UnusableInput(f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise UnusableInput(_too_large(max_bytes))
+    return data
+
+
+def _read_at_most(handle: BinaryIO, limit: int, size: int | None) -> bytes:
+    """At most ``limit`` bytes of ``handle``, a file ``size`` bytes long if known.
+
+    ``read(limit)`` makes Python allocate ``limit`` bytes up front, 10 MiB by
+    default, for every file however small.  A file of known size is asked for
+    that size plus one byte, which shows whether it grew since it was measured;
+    only then is it read on, up to the limit.
+    """
+    if size is None:
+        return handle.read(limit)
+    data = handle.read(min(size + 1, limit))
+    if len(data) > size:
+        data += handle.read(limit - len(data))
     return data
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from linkcheck.errors import InputError
-from linkcheck.extract import ExtractOptions, UnchangedInput, extract_documents
+from linkcheck.extract import ExtractOptions, UnchangedInput, extract_documents, inputs
 from linkcheck.types import Document, DocumentFormat, SkippedInput
 
 
@@ -124,6 +124,29 @@ def test_oversized_file_is_skipped_without_being_read(tree: Path) -> None:
         "big.txt",
         "larger than the 1.0 KiB size limit (3072.0 MiB); raise it with the max-file-size setting",
     )
+
+
+def test_file_of_exactly_the_size_limit_is_read_whole(tree: Path) -> None:
+    Path("edge.txt").write_bytes(b"https://edge.example/" + b"x" * 79)  # 100 bytes
+    [document] = extract_documents(["edge.txt"], ExtractOptions(max_bytes=100))
+    assert isinstance(document, Document)
+    assert document.content_hash == hashlib.sha256(Path("edge.txt").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("actual", "measured", "read"),
+    [
+        (100, 100, 100),  # as measured
+        (50, 100, 50),  # shrank since it was measured
+        (150, 100, 150),  # grew, still within the limit: read whole
+        (300, 100, 201),  # grew past the limit: one byte past it, so it is skipped
+    ],
+)
+def test_a_file_is_read_up_to_one_byte_past_the_limit_whatever_its_measured_size(
+    actual: int, measured: int, read: int
+) -> None:
+    handle = io.BytesIO(b"x" * actual)
+    assert inputs._read_at_most(handle, 201, measured) == b"x" * read
 
 
 class RecordingStream(io.BytesIO):
