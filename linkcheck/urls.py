@@ -309,7 +309,8 @@ def url_path(url: str) -> str:
 
     Raises ``ValueError`` where ``urlsplit`` does (an unbalanced ``[`` in the host).
     """
-    match = _already_normal(url)
+    # Any URL of the normal shape splits as the pattern reads it, whatever its port.
+    match = _NORMAL_URL.fullmatch(url)
     return match["path"] if match else urlsplit(url).path
 
 

@@ -133,7 +133,7 @@ def _judge(target: str) -> _Judged:
 def _add(groups: dict[str, _Group], key: str, link: FoundLink) -> None:
     group = groups.get(key)
     if group is None:
-        fragment = split_fragment(link.target.strip())[1]
+        fragment = split_fragment(link.target.strip())[1] if "#" in link.target else None
         group = groups[key] = _Group(key, link, fragment or None, role=link.role)
     group.lines.add(link.line)
     if _ROLE_RANK[link.role] < _ROLE_RANK[group.role]:
