@@ -410,8 +410,14 @@ class UrlMatch:
 
 
 _URL_START = re.compile(
-    # Not inside a word, an e-mail address or a longer dotted name.
-    r"(?<![\w@.\-/+])(?:(?P<scheme>https?://)(?=[^\s/?#])|www\.(?=[^\W_]))",
+    # "https://" or "www.", not inside a word, an e-mail address or a longer
+    # dotted name.  Written to begin with the one character [hw], which lets the
+    # regex engine skip along the text to candidates instead of trying the
+    # look-behind at every position; the look-behinds then check the character
+    # before that one and tell the two starts apart.  "bare" is set (to "") only
+    # for a "www." start, which has no scheme.
+    r"[hw](?<![\w@.\-/+][hw])"
+    r"(?:(?<=h)ttps?://(?=[^\s/?#])|(?<=w)ww\.(?=[^\W_])(?P<bare>))",
     re.IGNORECASE,
 )
 # Characters that can never be part of a bare URL: whitespace, controls,
@@ -444,7 +450,7 @@ def find_urls(text: str) -> Iterator[UrlMatch]:
         # sentence); after "www." it saw a letter or digit, which trimming keeps.
         if end > head_end:
             written = text[begin:end]
-            url = "http://" + written if start.group("scheme") is None else written
+            url = written if start.group("bare") is None else "http://" + written
             yield UrlMatch(begin, end, url)
 
 

@@ -274,6 +274,28 @@ def test_find_urls(text: str, expected: list[str]) -> None:
     assert urls_in(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What may stand before a URL's start: not a word character, "@", ".", "-", "/", "+".
+        ("WWW.Example.com/a", ["http://WWW.Example.com/a"]),
+        ("(www.example.com)", ["http://www.example.com"]),
+        ("–www.example.com", ["http://www.example.com"]),
+        ("x:https://example.com/", ["https://example.com/"]),
+        ("_www.example.com a.https://example.com/ +http://example.com/", []),
+        ("-www.example.com /https://example.com/ éhttps://example.com/", []),
+        ("whttps://example.com/ hwww.example.com", []),
+        ("wwww.example.com", []),
+        ("www._example.com www.", []),
+        ("https://example.com/ahttps://b.example/", ["https://example.com/ahttps://b.example/"]),
+        ("HtTpS://example.com/", ["HtTpS://example.com/"]),
+        ("httpſ://example.com/", ["httpſ://example.com/"]),  # ſ matches s, ignoring case
+    ],
+)
+def test_find_urls_start_only_where_a_url_can_begin(text: str, expected: list[str]) -> None:
+    assert urls_in(text) == expected
+
+
 def test_find_urls_positions_point_at_written_text() -> None:
     text = "Visit www.example.com/a, then (https://b.example/c)."
     matches = list(find_urls(text))
