@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -86,15 +87,28 @@ _VERDICTS = {verdict.value: verdict for verdict in Verdict}
 _ERROR_KINDS = {kind.value: kind for kind in ErrorKind}
 _ROLES = {role.value: role for role in Role}
 
+#: The stored form of each enumeration member the writer stores, and of ``None``:
+#: a dict look-up is several times cheaper than ``.value`` (once per column per row).
+STORED_VALUES: dict[StrEnum | None, str | None] = {
+    None: None,
+    **{member: member.value for kind in (Verdict, ErrorKind, LinkState, Role) for member in kind},
+}
+
 
 def sqlite_datetime(moment: datetime) -> str:
-    """An aware UTC ``moment`` as the text SQLAlchemy stores in a SQLite DATETIME column.
+    """An aware ``moment`` as the text SQLAlchemy stores in a SQLite DATETIME column.
 
     Naive UTC with microseconds always written (``2026-11-16 01:00:00.000000``):
     exactly what :class:`~linkcheck.store.schema.UTCDateTime` stores, so rows
     written through the driver compare and read back like any other.
     """
-    return moment.isoformat(" ", "microseconds")[:26]
+    # Naive UTC by exact arithmetic, then formatted: half the cost of formatting
+    # the aware value and cutting its offset off (the writer formats two a result).
+    return (_NAIVE_EPOCH + (moment - _EPOCH)).isoformat(" ", "microseconds")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
 
 
 #: The ``checks`` columns of :func:`check_row`, in its order.
@@ -126,24 +140,23 @@ def check_row(
 ) -> tuple[Any, ...]:
     """The ``checks`` row of one result, as :data:`CHECK_ROW_COLUMNS` (``checked_at``
     already in the form the statement binds)."""
-    error_kind = result.error_kind
     before, after = transition
     return (
         run_id,
         link_id,
         checked_at,
-        result.verdict.value,
+        STORED_VALUES[result.verdict],
         result.status_code,
         result.final_url,
-        error_kind.value if error_kind is not None else None,
+        STORED_VALUES[result.error_kind],
         result.error,
         result.title,
         result.fingerprint,
         result.elapsed_ms,
         result.attempts,
         result.method,
-        before.value if before is not None else None,
-        after.value if after is not None else None,
+        STORED_VALUES[before],
+        STORED_VALUES[after],
     )
 
 

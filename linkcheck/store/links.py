@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Insert, bindparam, insert, select
 
@@ -19,13 +19,10 @@ from linkcheck.types import LinkState
 LINK_STATES = {state.value: state for state in LinkState}
 
 
-@dataclass(frozen=True, slots=True)
-class StoredLink:
-    """A link row as the state machine sees it."""
-
-    id: int
-    history: LinkHistory
-    last_checked_at: datetime | None
+#: A link row as the state machine sees it: its id, its stored history, and when it
+#: was last checked.  A plain tuple, not a value class: the writer reads one for
+#: every result it stores, and building a frozen dataclass cost more than reading it.
+StoredLink = tuple[int, LinkHistory, datetime | None]
 
 
 def insert_ignoring_duplicate_urls(connection: Connection) -> Insert:
@@ -82,13 +79,14 @@ def link_id(connection: Connection, url: str) -> int | None:
 
 
 def link_histories(
-    connection: Connection, urls: Collection[str], *, now: datetime
+    connection: Connection, urls: Collection[str], *, now: datetime, rows: Rows | None = None
 ) -> dict[str, StoredLink]:
     """Each URL's link id and stored state history, creating rows for URLs not seen before."""
-    found = _stored_links(connection, urls)
-    missing = _insert_missing(Rows(connection), urls, found, now)
+    rows = rows or Rows(connection)
+    found = _stored_links(rows, urls)
+    missing = _insert_missing(rows, urls, found, now)
     if missing:
-        found.update(_stored_links(connection, missing))
+        found.update(_stored_links(rows, missing))
     return found
 
 
@@ -108,23 +106,50 @@ _HISTORY_COLUMNS = (
 _HISTORIES = select(*_HISTORY_COLUMNS).where(links.c.url.in_(bindparam("urls", expanding=True)))
 
 
-def _stored_links(connection: Connection, urls: Collection[str]) -> dict[str, StoredLink]:
+def _stored_links(rows: Rows, urls: Collection[str]) -> dict[str, StoredLink]:
     found: dict[str, StoredLink] = {}
+    #: Histories without failure dates, shared: most links have one of a few.
+    plain: dict[tuple[str | None, int], LinkHistory] = {}
     for chunk in chunked(urls):
-        result = connection.execute(_HISTORIES, {"urls": chunk})
-        try:
-            # The driver's own rows: this runs for every result the writer stores,
-            # and most links have no failure dates to convert.
-            rows = result.cursor.fetchall()
-        finally:
-            result.close()
-        for url, id_, checked_at, state, fails, first_failed, dead_at in rows:
-            history = LinkHistory(
-                LINK_STATES[state] if state is not None else None,
-                fails,
-                stored_datetime(first_failed) if first_failed is not None else None,
-                stored_datetime(dead_at) if dead_at is not None else None,
-            )
+        for url, id_, checked_at, state, fails, first_failed, dead_at in _history_rows(rows, chunk):
+            if first_failed is None and dead_at is None:
+                history = plain.get((state, fails))
+                if history is None:
+                    history = plain[state, fails] = LinkHistory(_state(state), fails)
+            else:
+                history = LinkHistory(
+                    _state(state),
+                    fails,
+                    stored_datetime(first_failed) if first_failed is not None else None,
+                    stored_datetime(dead_at) if dead_at is not None else None,
+                )
             last = stored_datetime(checked_at) if checked_at is not None else None
-            found[url] = StoredLink(id_, history, last)
+            found[url] = (id_, history, last)
     return found
+
+
+def _history_rows(rows: Rows, urls: list[str]) -> Sequence[Any]:
+    """The :data:`_HISTORY_COLUMNS` of each URL's link as the driver returns them.
+
+    The writer reads these for every result it stores, so on SQLite the
+    statement goes straight to the driver (SQLAlchemy would render and
+    process the ``IN`` list on every call), and no processing is wanted:
+    most links have no failure dates to convert.
+    """
+    if rows.through_driver:
+        result = rows.connection.exec_driver_sql(
+            f"{_HISTORIES_SQL} ({', '.join('?' * len(urls))})", tuple(urls)
+        )
+    else:
+        result = rows.connection.execute(_HISTORIES, {"urls": urls})
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+_HISTORIES_SQL = f"SELECT {', '.join(c.name for c in _HISTORY_COLUMNS)} FROM links WHERE url IN"
+
+
+def _state(stored: str | None) -> LinkState | None:
+    return LINK_STATES[stored] if stored is not None else None

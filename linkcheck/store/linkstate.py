@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from linkcheck.states import DeathPolicy, LinkHistory, advance, next_check_due
 from linkcheck.store.convert import utc
 from linkcheck.store.links import StoredLink
-from linkcheck.types import CheckResult, LinkState
+from linkcheck.types import CheckResult, LinkState, Verdict
 
 _SPREAD_SCALE = 2.0**32
 
@@ -28,16 +28,11 @@ _SPREAD_SCALE = 2.0**32
 Transition = tuple[LinkState | None, LinkState | None]
 
 
-class LinkAdvance(NamedTuple):
-    """What one link's row becomes after the batch: its latest check and new history."""
-
-    link_id: int
-    #: position in the batch of the result that is now the link's latest check
-    position: int
-    verdict: str
-    due: datetime
-    #: the new history, or ``None`` when it did not change (most nights, for most links)
-    history: LinkHistory | None
+#: What one link's row becomes after the batch: its id; the position in the batch
+#: of the result that is now its latest check; that check's verdict (stored form);
+#: when the link is due again; and its new history, or ``None`` when that did not
+#: change (most nights, for most links).  A plain tuple: one is built per result.
+LinkAdvance = tuple[int, int, str, datetime, LinkHistory | None]
 
 
 class BatchAdvance(NamedTuple):
@@ -60,29 +55,32 @@ def advance_batch(
     batch: Sequence[CheckResult], stored: dict[str, StoredLink], policy: DeathPolicy
 ) -> BatchAdvance:
     """Each result's transition, and the new values of each link the batch advanced."""
-    moments = [utc(result.checked_at) for result in batch]
+    # Results come from ``datetime.now(UTC)``: convert only the others.
+    moments = [at if at.tzinfo is UTC else utc(at) for at in (r.checked_at for r in batch)]
     transitions: list[Transition] = [(None, None)] * len(batch)
-    current: dict[str, tuple[LinkHistory, datetime | None]] = {
-        url: (link.history, link.last_checked_at) for url, link in stored.items()
-    }
+    #: links a result of this batch already advanced: their history and latest check
+    current: dict[str, tuple[LinkHistory, datetime]] = {}
     advanced: dict[str, LinkAdvance] = {}
     # sorted() is stable: results with equal times keep the order they were added in.
     for index in sorted(range(len(batch)), key=moments.__getitem__):
         result, at = batch[index], moments[index]
         url, verdict = result.url, result.verdict
-        before, last_checked_at = current[url]
+        link_id, stored_history, stored_checked_at = stored[url]
+        before, last_checked_at = current.get(url) or (stored_history, stored_checked_at)
         if last_checked_at is not None and at < last_checked_at:
             transitions[index] = (before.state, before.state)
             continue
         after = advance(before, verdict, at, policy)
         transitions[index] = (before.state, after.state)
         current[url] = (after, at)
-        link = stored[url]
-        advanced[url] = LinkAdvance(
-            link.id,
+        advanced[url] = (
+            link_id,
             index,
-            verdict.value,
+            _VERDICT_VALUES[verdict],
             next_check_due(after, verdict, at, policy, spread_of(url)),
-            None if after == link.history else after,
+            None if after == stored_history else after,
         )
     return BatchAdvance(transitions, moments, list(advanced.values()))
+
+
+_VERDICT_VALUES = {verdict: verdict.value for verdict in Verdict}

@@ -41,6 +41,8 @@ class Rows:
         driver = self.through_driver
         #: a datetime in the form the statements bind
         self.moment: Callable[[datetime], object] = _stored_moment if driver else _as_is
+        #: :attr:`moment` for a datetime known to be aware (one conversion less per value)
+        self.aware_moment: Callable[[datetime], object] = sqlite_datetime if driver else _as_is
         #: a date (or None) in the form the statements bind
         self.day: Callable[[date | None], object] = _stored_day if driver else _as_is
 

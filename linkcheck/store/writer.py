@@ -1,10 +1,11 @@
 """The single writer that stores check results in batches.
 
 The checker calls :meth:`ResultWriter.add` from its event loop (or any
-thread): that only puts the result on a queue.  One worker thread takes
-results off the queue and commits them in batches — a batch is written when
-it holds ``batch_size`` results or its oldest result has waited
-``flush_interval`` seconds — with one executemany per table: on SQLite
+thread): that only appends the result to an inbox, waking the worker once per
+batch, not per result.  One worker thread takes results from the inbox and
+commits them in batches — a batch is written when it holds ``batch_size``
+results or its oldest result has waited ``flush_interval`` seconds — with one
+executemany per table: on SQLite
 straight through the driver with values already in stored form, elsewhere
 through Core statements.  A failure in the worker is kept and
 raised on the caller's next ``add()`` or ``close()``.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +37,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    null,
     or_,
     select,
     update,
@@ -47,8 +48,8 @@ from linkcheck.states import DeathPolicy
 from linkcheck.store.convert import (
     CHECK_ROW_COLUMNS,
     HOP_ROW_COLUMNS,
+    STORED_VALUES,
     check_row,
-    hop_rows,
     now_utc,
 )
 from linkcheck.store.db import describe, translated_errors, write_connection
@@ -58,7 +59,7 @@ from linkcheck.store.rows import Rows
 from linkcheck.store.schema import checks, hops, links, runs
 from linkcheck.types import CheckResult
 
-#: Results waiting in the queue before ``add()`` blocks: backpressure, bounded memory.
+#: Batches waiting for the worker before ``add()`` blocks: backpressure, bounded memory.
 QUEUE_BATCHES = 50
 #: Seconds between heartbeats of an idle writer; well inside what counts as alive.
 HEARTBEAT_INTERVAL = 30.0
@@ -77,7 +78,76 @@ class _Flush:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-_Item = CheckResult | _Stop | _Flush
+_Request = _Stop | _Flush
+
+
+class _Taken(NamedTuple):
+    """What the worker takes from the inbox in one go."""
+
+    results: list[CheckResult]
+    #: requests whose results are all in ``results`` or already written
+    requests: list[_Request]
+    #: nothing to write, but the heartbeat is due
+    beat: bool
+
+
+class _Inbox:
+    """Where ``add()`` leaves results for the worker.
+
+    The worker is woken once per batch (by its first result, to start the
+    flush clock, and when it is full), not once per result as with a
+    ``queue.Queue``: each wake-up made the worker take the GIL from the
+    event loop that called ``add()``.
+    """
+
+    def __init__(self, batch_size: int, capacity: int) -> None:
+        self._batch_size = batch_size
+        self._capacity = capacity
+        lock = threading.Lock()
+        self._arrived = threading.Condition(lock)  # the worker waits here
+        self._room = threading.Condition(lock)  # callers wait here while it is full
+        self._results: list[CheckResult] = []
+        self._requests: list[_Request] = []
+        #: when the oldest waiting result arrived (``time.monotonic()``)
+        self._first_at = math.inf
+
+    def put(self, result: CheckResult) -> None:
+        with self._room:
+            while len(self._results) >= self._capacity:
+                self._room.wait()
+            self._results.append(result)
+            waiting = len(self._results)
+            if waiting == 1:
+                self._first_at = time.monotonic()
+                self._arrived.notify()
+            elif waiting == self._batch_size:
+                self._arrived.notify()
+
+    def request(self, request: _Request) -> None:
+        with self._arrived:
+            self._requests.append(request)
+            self._arrived.notify()
+
+    def take(self, flush_interval: float, beat_at: float) -> _Taken:
+        """Wait for a full batch, a batch that has waited ``flush_interval``, a request,
+        or ``beat_at``; a request comes back only with (or after) every result before it."""
+        with self._arrived:
+            while True:
+                now = time.monotonic()
+                results = self._results
+                due = min(self._first_at + flush_interval, beat_at) if results else beat_at
+                if self._requests or len(results) >= self._batch_size or now >= due:
+                    break
+                self._arrived.wait(due - now)
+            taken = results[: self._batch_size]
+            del results[: self._batch_size]
+            self._first_at = now if results else math.inf
+            requests: list[_Request] = []
+            if not results:
+                requests, self._requests = self._requests, []
+            if taken:
+                self._room.notify_all()
+            return _Taken(taken, requests, beat=not taken and not requests)
 
 
 class ResultWriter:
@@ -102,7 +172,7 @@ class ResultWriter:
         self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._heartbeat_interval = heartbeat_interval
-        self._queue: queue.Queue[_Item] = queue.Queue(maxsize=batch_size * QUEUE_BATCHES)
+        self._inbox = _Inbox(batch_size, capacity=batch_size * QUEUE_BATCHES)
         self._error: DatabaseError | None = None
         self._error_raised = False
         self._closed = False
@@ -124,13 +194,13 @@ class ResultWriter:
         if self._closed:
             raise RuntimeError("ResultWriter.add() after close()")
         self._raise_pending()
-        self._queue.put(result)
+        self._inbox.put(result)
 
     def flush(self) -> None:
         """Wait until every result added so far is committed."""
         if not self._closed:
             request = _Flush()
-            self._queue.put(request)
+            self._inbox.request(request)
             request.done.wait()
         self._raise_pending()
 
@@ -138,7 +208,7 @@ class ResultWriter:
         """Write everything still queued, stop the worker, and raise any worker failure."""
         if not self._closed:
             self._closed = True
-            self._queue.put(_Stop())
+            self._inbox.request(_Stop())
             self._thread.join()
         if self._error is not None and not self._error_raised:
             self._raise_pending()
@@ -167,31 +237,19 @@ class ResultWriter:
     # ------------------------------------------------------------------ worker side
 
     def _work(self) -> None:
-        batch: list[CheckResult] = []
-        flush_at = math.inf
         beat_at = time.monotonic() + self._heartbeat_interval
         while True:
-            timeout = max(0.0, min(flush_at, beat_at) - time.monotonic())
-            try:
-                item: _Item | None = self._queue.get(timeout=timeout)
-            except queue.Empty:
-                item = None  # a batch has waited long enough, or a heartbeat is due
-            if isinstance(item, CheckResult):
-                batch.append(item)
-                if len(batch) == 1:
-                    flush_at = time.monotonic() + self._flush_interval
-                if len(batch) < self._batch_size:
-                    continue
-            if batch:
-                self._guarded(self._commit, batch)  # the batch refreshes the heartbeat too
-            elif item is None:
+            taken = self._inbox.take(self._flush_interval, beat_at)
+            if taken.results:
+                self._guarded(self._commit, taken.results)  # the batch refreshes the heartbeat
+            elif taken.beat:
                 self._guarded(self._beat)
-            batch = []
-            flush_at = math.inf
-            beat_at = time.monotonic() + self._heartbeat_interval
-            if isinstance(item, _Flush):
-                item.done.set()
-            elif isinstance(item, _Stop):
+            if taken.results or taken.beat:
+                beat_at = time.monotonic() + self._heartbeat_interval
+            for request in taken.requests:
+                if isinstance(request, _Flush):
+                    request.done.set()
+            if any(isinstance(request, _Stop) for request in taken.requests):
                 return
 
     def _guarded(self, action: Callable[..., None], *args: Any) -> None:
@@ -225,7 +283,10 @@ def _with_recheck(policy: DeathPolicy, recheck_good: timedelta) -> DeathPolicy:
 
 def beat(connection: Connection, run_id: int) -> None:
     """Record that run ``run_id`` is alive now."""
-    connection.execute(update(runs).where(runs.c.id == run_id).values(heartbeat_at=now_utc()))
+    connection.execute(_BEAT, {"run_id": run_id, "now": now_utc()})
+
+
+_BEAT = update(runs).where(runs.c.id == bindparam("run_id")).values(heartbeat_at=bindparam("now"))
 
 
 def store_results(
@@ -243,29 +304,28 @@ def store_results(
     SQLAlchemy's processing of every parameter of every row cost more than
     SQLite's own work.  Other databases get the same rows through Core.
     """
-    if through_driver is None:
-        through_driver = connection.dialect.name == "sqlite"
     tables = _RowWriter(connection, through_driver)
-    stored = link_histories(connection, [result.url for result in batch], now=now_utc())
+    now = now_utc()
+    stored = link_histories(connection, [result.url for result in batch], now=now, rows=tables)
     advanced = advance_batch(batch, stored, policy)
-    checked_at = list(map(tables.moment, advanced.moments))
-    check_rows = [
-        check_row(run_id, stored[result.url].id, result, at, transition)
-        for result, at, transition in zip(batch, checked_at, advanced.transitions, strict=True)
-    ]
-    check_ids = tables.insert_checks(check_rows)
+    checked_at = list(map(tables.aware_moment, advanced.moments))
+    check_ids = tables.insert_checks(
+        [
+            check_row(run_id, stored[result.url][0], result, at, transition)
+            for result, at, transition in zip(batch, checked_at, advanced.transitions, strict=True)
+        ]
+    )
     tables.insert(
         hops,
         HOP_ROW_COLUMNS,
         [
-            row
+            (check_id, position, hop.url, hop.status_code, hop.location)
             for check_id, result in zip(check_ids, batch, strict=True)
-            if result.hops
-            for row in hop_rows(check_id, result.hops)
+            for position, hop in enumerate(result.hops)
         ],
     )
     tables.update_links(advanced.links, check_ids, checked_at)
-    beat(connection, run_id)
+    tables.beat(run_id, now)
 
 
 class _RowWriter(Rows):
@@ -278,7 +338,7 @@ class _RowWriter(Rows):
             # SQLite would need one statement per row to return ids in order.  The
             # write transaction (BEGIN IMMEDIATE) holds the database's only write
             # lock, so we can hand out the next ids ourselves.
-            last = connection.execute(select(func.max(checks.c.id))).scalar_one_or_none() or 0
+            last = connection.execute(_LAST_CHECK_ID).scalar_one_or_none() or 0
             ids = list(range(last + 1, last + 1 + len(rows)))
             with_ids = [(id_, *row) for id_, row in zip(ids, rows, strict=True)]
             self.insert(checks, ("id", *CHECK_ROW_COLUMNS), with_ids)
@@ -303,31 +363,39 @@ class _RowWriter(Rows):
 
         ``check_ids`` and ``checked_at`` (bound form) are those of the batch's results.
         """
-        moment = self.moment
+        moment = self.aware_moment
         latest: list[tuple[Any, ...]] = []
-        with_history: list[tuple[Any, ...]] = []
-        for link in advanced:
-            position = link.position
-            values = (checked_at[position], link.verdict, check_ids[position])
-            due = moment(link.due)
-            history = link.history
+        settled: list[tuple[Any, ...]] = []
+        failing: list[tuple[Any, ...]] = []
+        for link_id, position, verdict, due, history in advanced:
             if history is None:
-                latest.append((*values, due, link.link_id))
+                latest.append(
+                    (checked_at[position], verdict, check_ids[position], moment(due), link_id)
+                )
                 continue
             failed, dead = history.first_failed_at, history.confirmed_dead_at
-            with_history.append(
-                (
-                    *values,
-                    due,
-                    history.state.value if history.state is not None else None,
-                    history.fail_count,
-                    moment(failed) if failed is not None else None,
-                    moment(dead) if dead is not None else None,
-                    link.link_id,
-                )
+            values = (
+                checked_at[position],
+                verdict,
+                check_ids[position],
+                moment(due),
+                STORED_VALUES[history.state],
+                history.fail_count,
             )
+            if failed is None and dead is None:
+                settled.append((*values, link_id))
+            else:
+                failing.append(
+                    (
+                        *values,
+                        moment(failed) if failed is not None else None,
+                        moment(dead) if dead is not None else None,
+                        link_id,
+                    )
+                )
         self._update(_UPDATE_LATEST, latest)
-        self._update(_UPDATE_HISTORY, with_history)
+        self._update(_UPDATE_SETTLED, settled)
+        self._update(_UPDATE_HISTORY, failing)
 
     def _update(self, update_: _LinkUpdate, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -338,6 +406,16 @@ class _RowWriter(Rows):
             names = update_.names
             values = [dict(zip(names, row, strict=True)) for row in rows]
             self.connection.execute(update_.statement, values)
+
+    def beat(self, run_id: int, now: datetime) -> None:
+        if self.through_driver:
+            self.connection.exec_driver_sql(_BEAT_SQL, (self.aware_moment(now), run_id))
+        else:
+            beat(self.connection, run_id)
+
+
+_LAST_CHECK_ID = select(func.max(checks.c.id))
+_BEAT_SQL = "UPDATE runs SET heartbeat_at = ? WHERE id = ?"
 
 
 class _LinkUpdate(NamedTuple):
@@ -352,12 +430,21 @@ class _LinkUpdate(NamedTuple):
     statement: Update
 
 
-def _link_update(columns: tuple[str, ...]) -> _LinkUpdate:
+def _link_update(columns: tuple[str, ...], nulls: tuple[str, ...] = ()) -> _LinkUpdate:
+    """The update that sets ``columns`` from each row's values and ``nulls`` to NULL.
+
+    Written into the statement, a NULL costs the driver nothing; bound as
+    ``None`` each costs it a failed adaptation look-up (about as much as SQLite's
+    own work for the value).
+    """
     # Belt and braces: the histories were read in this same write transaction,
     # but a link's latest check must never be replaced by an older one.  The
     # guard compares with the first value, the new ``last_checked_at``.
     assert columns[0] == "last_checked_at"
-    sets = ", ".join(f"{column} = ?{number}" for number, column in enumerate(columns, 1))
+    sets = ", ".join(
+        [f"{column} = ?{number}" for number, column in enumerate(columns, 1)]
+        + [f"{column} = NULL" for column in nulls]
+    )
     sql = (
         f"UPDATE links SET {sets} WHERE id = ?{len(columns) + 1}"
         " AND (last_checked_at IS NULL OR last_checked_at <= ?1)"
@@ -367,6 +454,7 @@ def _link_update(columns: tuple[str, ...]) -> _LinkUpdate:
     statement = (
         update(links)
         .values({column: bindparam(f"new_{column}") for column in columns})
+        .values({column: null() for column in nulls})
         .where(links.c.id == bindparam("new_link_id"))
         .where(or_(links.c.last_checked_at.is_(None), links.c.last_checked_at <= checked_at))
     )
@@ -374,10 +462,12 @@ def _link_update(columns: tuple[str, ...]) -> _LinkUpdate:
 
 
 _LATEST_COLUMNS = ("last_checked_at", "last_verdict", "last_check_id", "next_check_at")
+_STATE_COLUMNS = (*_LATEST_COLUMNS, "state", "fail_count")
+_FAILURE_DATES = ("first_failed_at", "confirmed_dead_at")
 #: A link's newest check.
 _UPDATE_LATEST = _link_update(_LATEST_COLUMNS)
 #: Only a check that changed the link's history also writes the history columns:
 #: most nights most links stay alive, and their update is then half as wide.
-_UPDATE_HISTORY = _link_update(
-    (*_LATEST_COLUMNS, "state", "fail_count", "first_failed_at", "confirmed_dead_at")
-)
+_UPDATE_HISTORY = _link_update((*_STATE_COLUMNS, *_FAILURE_DATES))
+#: A history without failure dates (alive, recovered: every new link's first night).
+_UPDATE_SETTLED = _link_update(_STATE_COLUMNS, nulls=_FAILURE_DATES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -45,6 +46,21 @@ def test_close_writes_a_partial_batch(store: Store, db_url: str) -> None:
     writer.close()
     assert writer.written == 2
     assert len(dump_tables(db_url)["checks"]) == 2
+
+
+def test_a_partial_batch_is_committed_once_it_has_waited_the_flush_interval(
+    store: Store, db_url: str
+) -> None:
+    run = store.start_run(inputs=[], options={})
+    with store.writer(run, batch_size=1000, flush_interval=0.05) as writer:
+        for url in (A, "https://example.org/b", "https://example.org/c"):
+            writer.add(result(url))
+        for _ in range(500):  # bounded: up to 5 s on a very busy machine
+            if writer.written == 3:
+                break
+            time.sleep(0.01)
+        assert writer.written == 3  # neither full nor flushed nor closed
+        assert len(dump_tables(db_url)["checks"]) == 3
 
 
 def test_hops_are_stored_in_order(store: Store) -> None:
@@ -161,6 +177,7 @@ def test_a_failure_not_yet_reported_is_raised_by_close(store: Store, db_url: str
 def _nights_of_mixed_results() -> list[list[CheckResult]]:
     """Batches that exercise every column the writer sets, over three nights."""
     b, c, d = "https://example.org/b", "https://example.org/c", "https://new.example/d"
+    e = "https://example.org/e"  # failing, then recovered (its failure dates cleared), then alive
     chain = (Hop(b, 301, "https://example.org/b2"), Hop("https://example.org/b2", 200))
     plus_two = timezone(timedelta(hours=2))
     nights = []
@@ -176,6 +193,7 @@ def _nights_of_mixed_results() -> list[list[CheckResult]]:
                 result(c, Verdict.ERROR, at=at.replace(tzinfo=None) + timedelta(microseconds=7)),
                 result(c, Verdict.ALIVE, at=at - timedelta(hours=1)),  # older: history only
                 result(d, Verdict.DEAD if night else Verdict.ALIVE, at=at, status_code=None),
+                result(e, Verdict.ALIVE if night else Verdict.SOFT_404, at=at),
             ]
         )
     return nights
@@ -216,4 +234,7 @@ def test_rows_written_through_the_driver_are_exactly_those_core_writes(tmp_path:
             assert [row.url for row in dead] == [A, "https://new.example/d"]
         written.append(_written_rows(url))
     assert written[0] == written[1]
-    assert len(written[0]["checks"]) == 15
+    assert len(written[0]["checks"]) == 18
+    (recovered,) = [row for row in written[0]["links"] if row[1] == "https://example.org/e"]
+    # state, fail_count, first_failed_at, confirmed_dead_at: the failure is forgotten
+    assert recovered[5:9] == ("alive", 0, None, None)
