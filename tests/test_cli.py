@@ -108,6 +108,20 @@ def test_scan_takes_extensions_and_code_blocks_as_flags(workdir: Path) -> None:
     assert links == {"https://example.org/prose", "https://example.org/in-code"}
 
 
+def test_reading_with_other_options_parses_unchanged_documents_again(workdir: Path) -> None:
+    (workdir / "notes.md").write_text(
+        "See https://example.org/prose\n\n```\ncurl https://example.org/in-code\n```\n"
+    )
+    assert runner.invoke(app, ["scan", "."]).exit_code == 0
+    with_code = runner.invoke(app, ["scan", ".", "--include-code"])
+    assert with_code.exit_code == 0, with_code.output
+    assert "1 changed" in with_code.stdout
+    links = {url for (url,) in db_rows(workdir / "linkcheck.db", "select url from links")}
+    assert "https://example.org/in-code" in links
+    again = runner.invoke(app, ["scan", ".", "--include-code"])
+    assert "1 unchanged" in again.stdout
+
+
 def test_check_takes_extensions_and_code_blocks_as_flags(workdir: Path, live_web: TestWeb) -> None:
     (workdir / "notes.md").write_text(
         f"See {live_web.url('/ok')}\n\n```\ncurl {live_web.url('/status/404')}\n```\n"

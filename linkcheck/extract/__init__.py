@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from linkcheck.extract.article import read_article, read_dump
@@ -51,6 +51,7 @@ __all__ = [
     "ExtractResult",
     "UnchangedCheck",
     "UnchangedInput",
+    "content_hash",
     "detect_format",
     "extract_documents",
     "extract_text",
@@ -59,8 +60,21 @@ __all__ = [
 DEFAULT_OPTIONS = ExtractOptions()
 
 #: ``is_unchanged(document_name, content_hash)``: True when the caller already
-#: holds this exact content and need not have it parsed again.
+#: holds this exact content, read this same way, and need not have it parsed again.
 UnchangedCheck = Callable[[str, str], bool]
+
+
+def content_hash(data: bytes, options: ExtractOptions = DEFAULT_OPTIONS) -> str:
+    """What a document is known by between scans: the SHA-256 of how it is read and of its bytes.
+
+    How it is read comes first (:attr:`ExtractOptions.reading`): the same file read
+    with code blocks this time, or by a release whose extraction rules changed,
+    hashes differently, so a scan parses it again instead of keeping what an
+    earlier reading found.
+    """
+    digest = hashlib.sha256(options.reading)
+    digest.update(data)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +126,14 @@ def _extract_one(
         data = read_source(source, options.max_bytes, stdin)
     except UnusableInput as exc:
         return SkippedInput(source.name, str(exc))
-    content_hash = hashlib.sha256(data).hexdigest()
-    if is_unchanged is not None and is_unchanged(source.name, content_hash):
-        return UnchangedInput(source.name, content_hash)
+    key = content_hash(data, options)
+    if is_unchanged is not None and is_unchanged(source.name, key):
+        return UnchangedInput(source.name, key)
     try:
         text = decode_text(data)
     except UnusableInput as exc:
         return SkippedInput(source.name, str(exc))
-    return _parse(text, source.name, content_hash, options.format, options)
+    return _parse(text, source.name, key, options.format, options)
 
 
 def extract_text(
@@ -131,10 +145,12 @@ def extract_text(
     """Extract the citations of ``text``, named ``document``.
 
     The format is ``format``, else ``options.format``, else detected.  The
-    content hash is the SHA-256 of the text's UTF-8 encoding.
+    content hash is :func:`content_hash` of the text's UTF-8 encoding.
     """
-    content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return _parse(text, document, content_hash, format or options.format, options)
+    if format is not None:
+        options = replace(options, format=format)
+    key = content_hash(text.encode("utf-8", "surrogatepass"), options)
+    return _parse(text, document, key, options.format, options)
 
 
 def _parse(

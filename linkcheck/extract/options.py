@@ -14,6 +14,10 @@ DEFAULT_EXTENSIONS: frozenset[str] = frozenset(
 )
 #: Larger inputs are skipped without being read: citations live in documents, not dumps.
 DEFAULT_MAX_BYTES: int = 10 * 1024 * 1024
+#: The version of the extraction rules.  Raise it with every change to what documents
+#: yield: each stored document is then read again by the next scan instead of being
+#: passed over as unchanged (see :attr:`ExtractOptions.reading`).
+EXTRACTION_RULES = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +39,11 @@ class ExtractOptions:
         )
         # A frozen dataclass may still settle its own fields while being built.
         object.__setattr__(self, "extensions", normalized)
+
+    @property
+    def reading(self) -> bytes:
+        """How a document's bytes are turned into citations: the extraction rules and the
+        options that change what a file yields (not which files are read)."""
+        forced = self.format.value if self.format else "detected"
+        code = "with" if self.include_code_blocks else "without"
+        return f"rules {EXTRACTION_RULES}, format {forced}, {code} code blocks\n".encode()

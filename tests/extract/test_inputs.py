@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from linkcheck.errors import InputError
-from linkcheck.extract import ExtractOptions, UnchangedInput, extract_documents, inputs
+from linkcheck.extract import (
+    ExtractOptions,
+    UnchangedInput,
+    content_hash,
+    extract_documents,
+    inputs,
+)
 from linkcheck.types import Document, DocumentFormat, SkippedInput
 
 
@@ -130,7 +136,7 @@ def test_file_of_exactly_the_size_limit_is_read_whole(tree: Path) -> None:
     Path("edge.txt").write_bytes(b"https://edge.example/" + b"x" * 79)  # 100 bytes
     [document] = extract_documents(["edge.txt"], ExtractOptions(max_bytes=100))
     assert isinstance(document, Document)
-    assert document.content_hash == hashlib.sha256(Path("edge.txt").read_bytes()).hexdigest()
+    assert document.content_hash == content_hash(Path("edge.txt").read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -178,8 +184,18 @@ def test_unchanged_inputs_are_not_parsed(tree: Path) -> None:
         return name == "docs/a.txt"
 
     results = list(extract_documents(["docs/a.txt", "docs/b.md"], is_unchanged=is_unchanged))
-    expected_hash = hashlib.sha256(raw).hexdigest()
+    expected_hash = content_hash(raw)
     assert results[0] == UnchangedInput("docs/a.txt", expected_hash)
     assert isinstance(results[1], Document)
-    assert results[1].content_hash == hashlib.sha256(Path("docs/b.md").read_bytes()).hexdigest()
+    assert results[1].content_hash == content_hash(Path("docs/b.md").read_bytes())
     assert seen[0] == ("docs/a.txt", expected_hash)
+
+
+def test_the_content_hash_covers_how_a_document_is_read() -> None:
+    data = b"See https://example.org/\n"
+    default = content_hash(data)
+    assert default == content_hash(data, ExtractOptions(extensions=frozenset({"md"})))
+    assert default == hashlib.sha256(ExtractOptions().reading + data).hexdigest()
+    assert content_hash(data, ExtractOptions(include_code_blocks=True)) != default
+    assert content_hash(data, ExtractOptions(format=DocumentFormat.MARKDOWN)) != default
+    assert content_hash(data + b" ") != default
