@@ -25,7 +25,7 @@ from aiohttp.abc import AbstractResolver
 
 from linkcheck.check.checker import Checker
 from linkcheck.config import Settings
-from linkcheck.errors import ConfigError, UsageError
+from linkcheck.errors import ConfigError, LinkcheckError, UsageError
 from linkcheck.pages import looks_not_found
 from linkcheck.scanning import (
     DueWhileScanning,
@@ -132,7 +132,7 @@ async def _finish_run(
     resumed: bool,
 ) -> CheckOutcome:
     """Scan, check the run's due links, and close the run row whatever happens."""
-    status = RunStatus.FAILED
+    status, reason = RunStatus.FAILED, None
     try:
         run = _scan_while_checking if _may_overlap(store, settings) else _scan_then_check
         scanned = await run(store, run_id, inputs, settings, machinery, resumed)
@@ -140,8 +140,11 @@ async def _finish_run(
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = RunStatus.INTERRUPTED
         raise
+    except Exception as error:
+        reason = _failure_reason(error)
+        raise
     finally:
-        store.finish_run(run_id, status)
+        store.finish_run(run_id, status, error=reason)
     snapshots: tuple[Snapshot, ...] = ()
     if settings.archive_failures:
         snapshots = await lookup_snapshots(
@@ -150,6 +153,14 @@ async def _finish_run(
     summary = store.run_summary(run_id)
     assert summary is not None  # the run row was written above
     return CheckOutcome(run_id=run_id, summary=summary, scan=scanned, snapshots=snapshots)
+
+
+def _failure_reason(error: Exception) -> str:
+    """What the run row keeps of the error that stopped it: our own errors are written
+    for people; anything else is named with its type, since it is a bug to report."""
+    if isinstance(error, LinkcheckError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def _may_overlap(store: Store, settings: Settings) -> bool:

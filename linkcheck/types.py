@@ -282,6 +282,8 @@ class RunSummary:
     finished_at: datetime | None = None
     counts: Mapping[Verdict, int] = field(default_factory=dict)
     total: int = 0
+    #: why a failed run stopped (None for every other status)
+    error: str | None = None
 
 
 # --------------------------------------------------------------------------- progress events

@@ -242,7 +242,15 @@ def test_no_network_exits_3_and_records_nothing_dead(
     assert "network" in result.stderr
     db = workdir / "linkcheck.db"
     assert db_rows(db, "select count(*) from checks where verdict = 'dead'") == [(0,)]
-    assert db_rows(db, "select status from runs") == [("failed",)]
+    [(status, error)] = db_rows(db, "select status, error from runs")
+    assert status == "failed"
+    assert error is not None and "network" in error and error in result.stderr
+    # The night after, the report says why that run stopped.
+    report = runner.invoke(app, ["report"])
+    assert report.exit_code == 0, report.output
+    assert f"Stopped by: {error}" in report.stdout
+    as_json = json.loads(runner.invoke(app, ["report", "--format", "json"]).stdout)
+    assert as_json["run"]["status"] == "failed" and as_json["run"]["error"] == error
 
 
 def test_python_dash_m_works(workdir: Path) -> None:

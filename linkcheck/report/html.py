@@ -97,6 +97,8 @@ def _header(data: ReportData, options: ReportOptions) -> str:
         facts.append(
             f"Run {data.run.id} ({data.run.status}), started {minute(data.run.started_at)}"
         )
+        if data.run.error:
+            facts.append(f"stopped by: {data.run.error}")
     if data.generated_at is not None:
         facts.append(f"report made {minute(data.generated_at)}")
     meta = f'<p class="meta">{e(" · ".join(facts))}</p>' if facts else ""

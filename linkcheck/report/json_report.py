@@ -157,6 +157,7 @@ def _run(run: RunSummary | None, tally: _Tally) -> JsonObject:
         "started_at": iso(run.started_at) if run else None,
         "finished_at": iso(run.finished_at) if run else None,
         "status": str(run.status) if run else None,
+        "error": run.error if run else None,
     }
 
 

@@ -53,6 +53,8 @@ def _headline(data: ReportData, failing: int) -> str:
         headline += (
             f" Run {data.run.id} ({data.run.status}), started {minute(data.run.started_at)}."
         )
+        if data.run.error:
+            headline += f" Stopped by: {data.run.error}"
     return headline
 
 

@@ -70,6 +70,8 @@ def _header_lines(data: ReportData) -> list[str]:
         )
         started = run.started_at.isoformat(timespec="seconds")
         lines.append(f"Run {run.id}: {run.status}, started {started}{finished}")
+        if run.error:
+            lines.append(f"Stopped by: {run.error}")
     if data.generated_at is not None:
         lines.append(f"Generated {data.generated_at.isoformat()}")
     links = data.links

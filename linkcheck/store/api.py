@@ -194,13 +194,14 @@ class Store:
 
         return self._locked(insert_run, waiting or Waiting(seconds=wait))
 
-    def finish_run(self, run_id: int, status: RunStatus) -> None:
+    def finish_run(self, run_id: int, status: RunStatus, *, error: str | None = None) -> None:
+        """Close run ``run_id`` with ``status``; ``error`` says why a failed run stopped."""
         now = now_utc()
         with translated_errors(self._engine.url), write_connection(self._engine) as connection:
             connection.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
-                .values(status=status.value, finished_at=now, heartbeat_at=now)
+                .values(status=status.value, finished_at=now, heartbeat_at=now, error=error)
             )
 
     def heartbeat(self, run_id: int) -> None:

@@ -115,6 +115,7 @@ def _summaries(connection: Connection, run_ids: Sequence[int]) -> list[RunSummar
             finished_at=rows[run_id].finished_at,
             counts=dict(counts[run_id]),
             total=sum(counts[run_id].values()),
+            error=rows[run_id].error,
         )
         for run_id in run_ids
         if run_id in rows

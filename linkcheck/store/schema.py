@@ -160,6 +160,8 @@ class RunModel(Base):
     planned: Mapped[int | None] = mapped_column(Integer)
     #: the run this one resumes, if any
     resumed_from: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    #: why a failed run stopped: the message of the error that ended it
+    error: Mapped[str | None]
 
 
 class CheckModel(Base):

@@ -103,7 +103,7 @@ def test_migrations_ship_in_the_package() -> None:
     assert any(name.startswith("linkcheck/migrations/versions/0001") for name in shipped)
 
 
-def test_0002_upgrades_a_0001_database_keeping_its_data(db_url: str) -> None:
+def test_upgrading_a_0001_database_keeps_its_data(db_url: str) -> None:
     engine = open_engine(db_url)
     try:
         with engine.connect() as connection, connection.begin():
@@ -128,6 +128,8 @@ def test_0002_upgrades_a_0001_database_keeping_its_data(db_url: str) -> None:
     }
     assert after["checks"][0][: len(before["checks"][0])] == before["checks"][0]
     assert after["checks"][0][len(before["checks"][0]) :] == (None, None)
+    assert after["runs"][0][: len(before["runs"][0])] == before["runs"][0]
+    assert after["runs"][0][len(before["runs"][0]) :] == (None,)  # no reason before 0003
 
 
 OLD_ROWS = (
