@@ -104,14 +104,14 @@ def sqlite_datetime(moment: datetime) -> str:
     """
     # Naive UTC by exact arithmetic, then formatted: half the cost of formatting
     # the aware value and cutting its offset off (the writer formats two a result).
-    return (_NAIVE_EPOCH + (moment - _EPOCH)).isoformat(" ", "microseconds")
+    return (NAIVE_EPOCH + (moment - EPOCH)).isoformat(" ", "microseconds")
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NAIVE_EPOCH = datetime(1970, 1, 1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NAIVE_EPOCH = datetime(1970, 1, 1)
 
 
-#: The ``checks`` columns of :func:`check_row`, in its order.
+#: The ``checks`` columns of :func:`check_rows`, in its order.
 CHECK_ROW_COLUMNS = (
     "run_id",
     "link_id",
@@ -131,44 +131,71 @@ CHECK_ROW_COLUMNS = (
 )
 
 
-def check_row(
+def check_rows(
     run_id: int,
-    link_id: int,
-    result: CheckResult,
-    checked_at: object,
-    transition: tuple[LinkState | None, LinkState | None],
-) -> tuple[Any, ...]:
-    """The ``checks`` row of one result, as :data:`CHECK_ROW_COLUMNS` (``checked_at``
-    already in the form the statement binds)."""
-    before, after = transition
-    return (
-        run_id,
-        link_id,
-        checked_at,
-        STORED_VALUES[result.verdict],
-        result.status_code,
-        result.final_url,
-        STORED_VALUES[result.error_kind],
-        result.error,
-        result.title,
-        result.fingerprint,
-        result.elapsed_ms,
-        result.attempts,
-        result.method,
-        STORED_VALUES[before],
-        STORED_VALUES[after],
-    )
+    link_ids: Sequence[int],
+    batch: Sequence[CheckResult],
+    checked_at: Sequence[object],
+    transitions: Sequence[tuple[LinkState | None, LinkState | None]],
+    *,
+    null: int | None = None,
+) -> list[tuple[Any, ...]]:
+    """The ``checks`` rows of a batch of results, as :data:`CHECK_ROW_COLUMNS`
+    (``checked_at`` already in the form the statement binds; ``null`` for NULL in
+    the :data:`CHECK_NULL_TEXT` columns).
 
+    One call per batch, a loop inside: this runs for every result the writer stores.
+    """
+    stored = STORED_VALUES if null is None else {**STORED_VALUES, None: null}
+    return [
+        (
+            run_id,
+            link_id,
+            at,
+            stored[result.verdict],
+            result.status_code,
+            result.final_url,
+            stored[result.error_kind],
+            result.error if result.error is not None else null,
+            result.title,
+            result.fingerprint,
+            result.elapsed_ms,
+            result.attempts,
+            result.method,
+            stored[before],
+            stored[after],
+        )
+        for link_id, result, at, (before, after) in zip(
+            link_ids, batch, checked_at, transitions, strict=True
+        )
+    ]
+
+
+#: The text columns of :func:`check_rows` that hold its ``null`` for NULL: those
+#: NULL in most rows (an alive check has no error; a new link, no state before it).
+CHECK_NULL_TEXT = ("error_kind", "error", "state_before", "state_after")
 
 #: The ``hops`` columns of :func:`hop_rows`, in its order.
 HOP_ROW_COLUMNS = ("check_id", "position", "url", "status_code", "location")
+#: The text columns of :func:`hop_rows` that hold its ``null`` for NULL (a final answer).
+HOP_NULL_TEXT = ("location",)
 
 
-def hop_rows(check_id: int, hops: Sequence[Hop]) -> list[tuple[Any, ...]]:
-    """The ``hops`` rows of one check, as :data:`HOP_ROW_COLUMNS`."""
+def hop_rows(
+    check_ids: Sequence[int], batch: Sequence[CheckResult], *, null: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The ``hops`` rows of a batch of checks, as :data:`HOP_ROW_COLUMNS`
+    (``null`` for NULL in the :data:`HOP_NULL_TEXT` columns)."""
     return [
-        (check_id, position, hop.url, hop.status_code, hop.location)
-        for position, hop in enumerate(hops)
+        (
+            check_id,
+            position,
+            hop.url,
+            hop.status_code,
+            hop.location if hop.location is not None else null,
+        )
+        for check_id, result in zip(check_ids, batch, strict=True)
+        for position, hop in enumerate(result.hops)
     ]
 
 

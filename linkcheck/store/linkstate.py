@@ -66,7 +66,11 @@ def advance_batch(
         result, at = batch[index], moments[index]
         url, verdict = result.url, result.verdict
         link_id, stored_history, stored_checked_at = stored[url]
-        before, last_checked_at = current.get(url) or (stored_history, stored_checked_at)
+        seen = current.get(url)
+        if seen is None:
+            before, last_checked_at = stored_history, stored_checked_at
+        else:
+            before, last_checked_at = seen
         if last_checked_at is not None and at < last_checked_at:
             transitions[index] = (before.state, before.state)
             continue

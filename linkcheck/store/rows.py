@@ -9,13 +9,13 @@ get the same rows through Core.  Tests keep both paths writing the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 
-from linkcheck.store.convert import sqlite_datetime, utc
+from linkcheck.store.convert import EPOCH, NAIVE_EPOCH, sqlite_datetime, utc
 
 
 def _as_is(value: Any) -> Any:
@@ -45,6 +45,17 @@ class Rows:
         self.aware_moment: Callable[[datetime], object] = sqlite_datetime if driver else _as_is
         #: a date (or None) in the form the statements bind
         self.day: Callable[[date | None], object] = _stored_day if driver else _as_is
+        #: What stands for NULL in a column named in ``null_text`` (see :meth:`insert`).
+        self.null_text: int | None = NULL_TEXT if driver else None
+
+    def aware_moments(self, moments: list[datetime]) -> list[object]:
+        """:attr:`aware_moment` of each of ``moments`` (one call for a batch)."""
+        if not self.through_driver:
+            return list(moments)
+        epoch, naive_epoch = EPOCH, NAIVE_EPOCH  # sqlite_datetime, without a call per value
+        return [
+            (naive_epoch + (moment - epoch)).isoformat(" ", "microseconds") for moment in moments
+        ]
 
     def insert(
         self,
@@ -53,14 +64,20 @@ class Rows:
         rows: list[tuple[Any, ...]],
         *,
         unless_present: str | None = None,
+        null_text: Collection[str] = (),
     ) -> None:
         """Insert ``rows`` (values in ``columns`` order); ``unless_present`` names a
         unique column whose existing values are skipped (driver path only: Core
-        callers pass their own statement to :meth:`insert_core`)."""
+        callers pass their own statement to :meth:`insert_core`).
+
+        In the text columns named in ``null_text`` the rows hold :attr:`null_text`,
+        not ``None``, for NULL.
+        """
         if not rows:
             return
         if self.through_driver:
-            self.connection.exec_driver_sql(_insert_sql(table, columns, unless_present), rows)
+            sql = _insert_sql(table, columns, unless_present, null_text)
+            self.connection.exec_driver_sql(sql, rows)
         else:
             self.insert_core(insert(table), columns, rows)
 
@@ -70,7 +87,19 @@ class Rows:
         self.connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def _insert_sql(table: Table, columns: Sequence[str], unless_present: str | None) -> str:
-    placeholders = ", ".join("?" * len(columns))
+#: Bound through the driver for NULL in a text column whose placeholder is
+#: ``NULLIF(?, 0)``.  Binding ``None`` costs the sqlite3 module a failed adapter
+#: look-up per value, about as much as SQLite's own work for it; an integer costs
+#: nothing, and SQLite never finds an integer equal to a text, so only this
+#: stand-in becomes NULL (a text ``"0"`` stays itself).
+NULL_TEXT = 0
+
+
+def _insert_sql(
+    table: Table, columns: Sequence[str], unless_present: str | None, null_text: Collection[str]
+) -> str:
+    placeholders = ", ".join(
+        f"NULLIF(?, {NULL_TEXT})" if column in null_text else "?" for column in columns
+    )
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
     return sql if unless_present is None else f"{sql} ON CONFLICT ({unless_present}) DO NOTHING"

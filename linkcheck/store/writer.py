@@ -46,10 +46,13 @@ from sqlalchemy import (
 from linkcheck.errors import DatabaseError
 from linkcheck.states import DeathPolicy
 from linkcheck.store.convert import (
+    CHECK_NULL_TEXT,
     CHECK_ROW_COLUMNS,
+    HOP_NULL_TEXT,
     HOP_ROW_COLUMNS,
     STORED_VALUES,
-    check_row,
+    check_rows,
+    hop_rows,
     now_utc,
 )
 from linkcheck.store.db import describe, translated_errors, write_connection
@@ -308,21 +311,14 @@ def store_results(
     now = now_utc()
     stored = link_histories(connection, [result.url for result in batch], now=now, rows=tables)
     advanced = advance_batch(batch, stored, policy)
-    checked_at = list(map(tables.aware_moment, advanced.moments))
+    checked_at = tables.aware_moments(advanced.moments)
+    link_ids = [stored[result.url][0] for result in batch]
+    null = tables.null_text
     check_ids = tables.insert_checks(
-        [
-            check_row(run_id, stored[result.url][0], result, at, transition)
-            for result, at, transition in zip(batch, checked_at, advanced.transitions, strict=True)
-        ]
+        check_rows(run_id, link_ids, batch, checked_at, advanced.transitions, null=null)
     )
     tables.insert(
-        hops,
-        HOP_ROW_COLUMNS,
-        [
-            (check_id, position, hop.url, hop.status_code, hop.location)
-            for check_id, result in zip(check_ids, batch, strict=True)
-            for position, hop in enumerate(result.hops)
-        ],
+        hops, HOP_ROW_COLUMNS, hop_rows(check_ids, batch, null=null), null_text=HOP_NULL_TEXT
     )
     tables.update_links(advanced.links, check_ids, checked_at)
     tables.beat(run_id, now)
@@ -341,7 +337,7 @@ class _RowWriter(Rows):
             last = connection.execute(_LAST_CHECK_ID).scalar_one_or_none() or 0
             ids = list(range(last + 1, last + 1 + len(rows)))
             with_ids = [(id_, *row) for id_, row in zip(ids, rows, strict=True)]
-            self.insert(checks, ("id", *CHECK_ROW_COLUMNS), with_ids)
+            self.insert(checks, ("id", *CHECK_ROW_COLUMNS), with_ids, null_text=CHECK_NULL_TEXT)
             return ids
         values = [dict(zip(CHECK_ROW_COLUMNS, row, strict=True)) for row in rows]
         if connection.dialect.insert_executemany_returning_sort_by_parameter_order:

@@ -190,7 +190,13 @@ def _nights_of_mixed_results() -> list[list[CheckResult]]:
             [
                 gone,
                 result(b, Verdict.MOVED, at=at.astimezone(plus_two), hops=chain),  # not UTC
-                result(c, Verdict.ERROR, at=at.replace(tzinfo=None) + timedelta(microseconds=7)),
+                CheckResult(  # naive time; an error text "0" must not read as the NULL stand-in
+                    c,
+                    Verdict.ERROR,
+                    at.replace(tzinfo=None) + timedelta(microseconds=7),
+                    error_kind=ErrorKind.TIMEOUT,
+                    error="0",
+                ),
                 result(c, Verdict.ALIVE, at=at - timedelta(hours=1)),  # older: history only
                 result(d, Verdict.DEAD if night else Verdict.ALIVE, at=at, status_code=None),
                 result(e, Verdict.ALIVE if night else Verdict.SOFT_404, at=at),
