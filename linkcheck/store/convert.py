@@ -14,6 +14,7 @@ from linkcheck.store.schema import checks
 from linkcheck.types import (
     CheckResult,
     CitationRef,
+    DocumentFormat,
     ErrorKind,
     Hop,
     LinkState,
@@ -89,9 +90,10 @@ _ROLES = {role.value: role for role in Role}
 
 #: The stored form of each enumeration member the writer stores, and of ``None``:
 #: a dict look-up is several times cheaper than ``.value`` (once per column per row).
+_STORED_ENUMS: tuple[type[StrEnum], ...] = (Verdict, ErrorKind, LinkState, Role, DocumentFormat)
 STORED_VALUES: dict[StrEnum | None, str | None] = {
     None: None,
-    **{member: member.value for kind in (Verdict, ErrorKind, LinkState, Role) for member in kind},
+    **{member: member.value for kind in _STORED_ENUMS for member in kind},
 }
 
 

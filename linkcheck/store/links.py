@@ -39,23 +39,70 @@ def insert_ignoring_duplicate_urls(connection: Connection) -> Insert:
     return insert(links)
 
 
-def existing_link_ids(connection: Connection, urls: Collection[str]) -> dict[str, int]:
+def existing_link_ids(
+    connection: Connection, urls: Collection[str], *, rows: Rows | None = None
+) -> dict[str, int]:
+    rows = rows or Rows(connection)
     found: dict[str, int] = {}
     for chunk in chunked(urls):
-        rows = connection.execute(select(links.c.url, links.c.id).where(links.c.url.in_(chunk)))
-        found.update({row.url: row.id for row in rows})
+        if rows.through_driver:  # a scan reads one per citation: no IN-list rendering
+            result = rows.connection.exec_driver_sql(_in_list(_LINK_IDS_SQL, chunk), tuple(chunk))
+            try:
+                found.update(result.cursor.fetchall())
+            finally:
+                result.close()
+        else:
+            query = select(links.c.url, links.c.id).where(links.c.url.in_(chunk))
+            found.update({row.url: row.id for row in connection.execute(query)})
     return found
+
+
+_LINK_IDS_SQL = "SELECT url, id FROM links WHERE url IN"
+
+
+def _in_list(sql: str, values: Collection[object]) -> str:
+    """``sql`` (ending in ``IN``) completed with one placeholder per value."""
+    return f"{sql} ({', '.join('?' * len(values))})"
 
 
 def link_ids(
     connection: Connection, urls: Collection[str], *, now: datetime, rows: Rows | None = None
 ) -> dict[str, int]:
-    """The id of every URL's link row, creating rows for URLs not seen before."""
-    found = existing_link_ids(connection, urls)
-    missing = _insert_missing(rows or Rows(connection), urls, found, now)
+    """The id of every URL's link row, creating rows for URLs not seen before.
+
+    Call inside a write transaction (:func:`~linkcheck.store.db.write_connection`).
+    """
+    rows = rows or Rows(connection)
+    found = existing_link_ids(connection, urls, rows=rows)
+    if rows.through_driver:
+        found.update(_insert_numbered(rows, urls, found, now))
+        return found
+    missing = _insert_missing(rows, urls, found, now)
     if missing:
-        found.update(existing_link_ids(connection, missing))
+        found.update(existing_link_ids(connection, missing, rows=rows))
     return found
+
+
+def _insert_numbered(
+    rows: Rows, urls: Collection[str], found: Collection[str], now: datetime
+) -> dict[str, int]:
+    """Insert link rows for the URLs not in ``found`` with ids handed out here; returns them.
+
+    SQLite only: its write transaction (``BEGIN IMMEDIATE``) holds the database's
+    only write lock, and ``found`` was read inside it, so no other writer can
+    have added these URLs, and the next ids are those SQLite itself would pick
+    (one more than the largest).  Reading the new ids back cost a second look-up
+    of every new URL.
+    """
+    missing = [url for url in dict.fromkeys(urls) if url not in found]
+    if not missing:
+        return {}
+    last = rows.connection.exec_driver_sql("SELECT max(id) FROM links").scalar() or 0
+    numbered = {url: number for number, url in enumerate(missing, last + 1)}
+    first_seen = rows.moment(now)
+    values = [(number, url, first_seen, 0) for url, number in numbered.items()]
+    rows.insert(links, ("id", "url", "first_seen_at", "fail_count"), values)
+    return numbered
 
 
 def _insert_missing(
@@ -137,9 +184,7 @@ def _history_rows(rows: Rows, urls: list[str]) -> Sequence[Any]:
     most links have no failure dates to convert.
     """
     if rows.through_driver:
-        result = rows.connection.exec_driver_sql(
-            f"{_HISTORIES_SQL} ({', '.join('?' * len(urls))})", tuple(urls)
-        )
+        result = rows.connection.exec_driver_sql(_in_list(_HISTORIES_SQL, urls), tuple(urls))
     else:
         result = rows.connection.execute(_HISTORIES, {"urls": urls})
     try:

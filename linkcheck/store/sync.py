@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from linkcheck.store.batching import CHUNK, chunked
-from linkcheck.store.convert import encode_lines
+from linkcheck.store.convert import STORED_VALUES, encode_lines
 from linkcheck.store.db import write_connection
 from linkcheck.store.links import link_ids
 from linkcheck.store.rows import Rows
 from linkcheck.store.schema import citations, documents
-from linkcheck.types import Citation, Document
+from linkcheck.types import Citation, Document, Role
 
 #: Documents handled per write transaction: bounds memory and lock time.
 DOCUMENTS_PER_TRANSACTION = 200
@@ -122,25 +122,49 @@ def _insert_new_documents(
     not two a document (a first scan of a large collection is mostly this)."""
     if not new:
         return 0
-    moment = rows.moment(now)
-    document_rows = [
-        (doc.path, doc.format.value, doc.content_hash, doc.own_url, rows.day(doc.cited_at))
-        for doc in new
-    ]
+    moment, day, null = rows.moment, rows.day, rows.null_text
+    stamp = moment(now)
     rows.insert(
-        documents, _DOCUMENT_COLUMNS, [(*row, moment, moment, moment) for row in document_rows]
+        documents,
+        _DOCUMENT_COLUMNS,
+        [
+            (
+                doc.path,
+                STORED_VALUES[doc.format],
+                doc.content_hash,
+                doc.own_url if doc.own_url is not None else null,
+                day(doc.cited_at) if doc.cited_at is not None else null,
+                stamp,
+                stamp,
+                stamp,
+            )
+            for doc in new
+        ],
+        null_text=("own_url", "cited_at"),
     )
     document_ids = _stored_hashes(rows.connection, [doc.path for doc in new])
     citation_rows = [
         (
             document_ids[doc.path][0],
-            *(row[name] for name in _CITATION_VALUES[:-1]),
-            rows.day(row["cited_at"]),
+            link_id,
+            written,
+            lines,
+            role,
+            title if title is not None else null,
+            fragment if fragment is not None else null,
+            day(cited_at) if cited_at is not None else null,
         )
         for doc in new
-        for row in _keyed(doc.citations, ids).values()
+        for link_id, written, lines, role, title, fragment, cited_at in _keyed_rows(
+            doc.citations, ids
+        )
     ]
-    rows.insert(citations, ("document_id", *_CITATION_VALUES), citation_rows)
+    rows.insert(
+        citations,
+        ("document_id", *_CITATION_VALUES),
+        citation_rows,
+        null_text=("title", "fragment", "cited_at"),
+    )
     return len(citation_rows)
 
 
@@ -155,7 +179,7 @@ _DOCUMENT_COLUMNS = (
     "updated_at",
     "last_seen_at",
 )
-#: The keys of ``_citation_values``, with ``cited_at`` (a date to convert) last.
+#: The values of a citation's row (:func:`_keyed_rows`), in its order.
 _CITATION_VALUES = ("link_id", "url_as_written", "lines", "role", "title", "fragment", "cited_at")
 
 
@@ -169,33 +193,53 @@ def _update_document(
     )
 
 
-def _citation_values(citation: Citation, link_id: int) -> dict[str, Any]:
+def _keyed(found: Sequence[Citation], ids: dict[str, int]) -> dict[CitationKey, dict[str, Any]]:
+    """Citation rows by key, as dicts of :data:`_CITATION_VALUES`; repeats of one key
+    are merged (lines joined, first title kept)."""
     return {
-        "link_id": link_id,
-        "url_as_written": citation.url_as_written,
-        "lines": encode_lines(citation.lines),
-        "role": citation.role.value,
-        "title": citation.title,
-        "cited_at": citation.cited_at,
-        "fragment": citation.fragment,
+        (row[0], row[3], row[5]): dict(zip(_CITATION_VALUES, row, strict=True))
+        for row in _keyed_rows(found, ids)
     }
 
 
-def _keyed(found: Sequence[Citation], ids: dict[str, int]) -> dict[CitationKey, dict[str, Any]]:
-    """Citation rows by key; repeats of one key are merged (lines joined, first title kept)."""
-    keyed: dict[CitationKey, dict[str, Any]] = {}
+def _keyed_rows(found: Sequence[Citation], ids: dict[str, int]) -> list[tuple[Any, ...]]:
+    """One row of :data:`_CITATION_VALUES` per citation key (link id, role, fragment);
+    repeats of one key are merged (lines joined, first title and date kept).
+
+    Tuples, not dicts: a first scan builds one per citation.
+    """
+    keyed: dict[CitationKey, tuple[Any, ...]] = {}
+    roles = _ROLE_VALUES
     for citation in found:
         link_id = ids[citation.url]
-        key = (link_id, citation.role.value, citation.fragment)
-        if key in keyed:
-            earlier = keyed[key]
-            lines = sorted({*_split(earlier["lines"]), *citation.lines})
-            earlier["lines"] = encode_lines(lines)
-            earlier["title"] = earlier["title"] or citation.title
-            earlier["cited_at"] = earlier["cited_at"] or citation.cited_at
+        role = roles[citation.role]
+        key = (link_id, role, citation.fragment)
+        earlier = keyed.get(key)
+        if earlier is None:
+            keyed[key] = (
+                link_id,
+                citation.url_as_written,
+                encode_lines(citation.lines),
+                role,
+                citation.title,
+                citation.fragment,
+                citation.cited_at,
+            )
         else:
-            keyed[key] = _citation_values(citation, link_id)
-    return keyed
+            _, written, lines, _, title, fragment, cited_at = earlier
+            keyed[key] = (
+                link_id,
+                written,
+                encode_lines(sorted({*_split(lines), *citation.lines})),
+                role,
+                title or citation.title,
+                fragment,
+                cited_at or citation.cited_at,
+            )
+    return list(keyed.values())
+
+
+_ROLE_VALUES = {role: role.value for role in Role}
 
 
 def _split(lines: str) -> list[int]:

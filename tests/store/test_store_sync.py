@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -118,6 +119,8 @@ def test_a_scan_through_the_driver_writes_exactly_the_rows_core_writes(tmp_path:
                 ),
                 citation("a.txt", "https://x.example/1", 9),  # a repeat: lines merged
                 citation("a.txt", "https://y.example/é", 4, role=Role.RELATED),
+                # a fragment, and a title "0" that must not read as the NULL stand-in
+                replace(citation("a.txt", "https://y.example/f", 5, title="0"), fragment="part-2"),
             ),
         ),
         document("b.md", citation("b.md", "https://x.example/1", 2)),
@@ -136,5 +139,6 @@ def test_a_scan_through_the_driver_writes_exactly_the_rows_core_writes(tmp_path:
             engine.dispose()
         written.append(dump_tables(url))
     assert written[0] == written[1]
-    assert len(written[0]["citations"]) == 3
-    assert len(written[0]["links"]) == 3
+    assert len(written[0]["citations"]) == 4
+    assert len(written[0]["links"]) == 4
+    assert ("0", "part-2") in [row[6:9:2] for row in written[0]["citations"]]
