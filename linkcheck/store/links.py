@@ -19,10 +19,11 @@ from linkcheck.types import LinkState
 LINK_STATES = {state.value: state for state in LinkState}
 
 
-#: A link row as the state machine sees it: its id, its stored history, and when it
-#: was last checked.  A plain tuple, not a value class: the writer reads one for
-#: every result it stores, and building a frozen dataclass cost more than reading it.
-StoredLink = tuple[int, LinkHistory, datetime | None]
+#: A link row as the state machine sees it: its id, its stored history, when it
+#: was last checked and that check's verdict (stored form).  A plain tuple, not a
+#: value class: the writer reads one for every result it stores, and building a
+#: frozen dataclass cost more than reading it.
+StoredLink = tuple[int, LinkHistory, datetime | None, str | None]
 
 
 def insert_ignoring_duplicate_urls(connection: Connection) -> Insert:
@@ -146,6 +147,7 @@ _HISTORY_COLUMNS = (
     links.c.fail_count,
     links.c.first_failed_at,
     links.c.confirmed_dead_at,
+    links.c.last_verdict,
 )
 
 
@@ -158,7 +160,9 @@ def _stored_links(rows: Rows, urls: Collection[str]) -> dict[str, StoredLink]:
     #: Histories without failure dates, shared: most links have one of a few.
     plain: dict[tuple[str | None, int], LinkHistory] = {}
     for chunk in chunked(urls):
-        for url, id_, checked_at, state, fails, first_failed, dead_at in _history_rows(rows, chunk):
+        for url, id_, checked_at, state, fails, first_failed, dead_at, verdict in _history_rows(
+            rows, chunk
+        ):
             if first_failed is None and dead_at is None:
                 history = plain.get((state, fails))
                 if history is None:
@@ -171,7 +175,7 @@ def _stored_links(rows: Rows, urls: Collection[str]) -> dict[str, StoredLink]:
                     stored_datetime(dead_at) if dead_at is not None else None,
                 )
             last = stored_datetime(checked_at) if checked_at is not None else None
-            found[url] = (id_, history, last)
+            found[url] = (id_, history, last, verdict)
     return found
 
 

@@ -29,10 +29,12 @@ Transition = tuple[LinkState | None, LinkState | None]
 
 
 #: What one link's row becomes after the batch: its id; the position in the batch
-#: of the result that is now its latest check; that check's verdict (stored form);
-#: when the link is due again; and its new history, or ``None`` when that did not
-#: change (most nights, for most links).  A plain tuple: one is built per result.
-LinkAdvance = tuple[int, int, str, datetime, LinkHistory | None]
+#: of the result that is now its latest check; that check's verdict (stored form)
+#: and whether the row holds that verdict already; when the link is due again;
+#: and its new history, or ``None`` when that did not change.  Most nights most
+#: links keep their verdict and history, and a column left unwritten spares
+#: SQLite its index entry.  A plain tuple: one is built per result.
+LinkAdvance = tuple[int, int, str, bool, datetime, LinkHistory | None]
 
 
 class BatchAdvance(NamedTuple):
@@ -65,7 +67,7 @@ def advance_batch(
     for index in sorted(range(len(batch)), key=moments.__getitem__):
         result, at = batch[index], moments[index]
         url, verdict = result.url, result.verdict
-        link_id, stored_history, stored_checked_at = stored[url]
+        link_id, stored_history, stored_checked_at, stored_verdict = stored[url]
         seen = current.get(url)
         if seen is None:
             before, last_checked_at = stored_history, stored_checked_at
@@ -77,10 +79,12 @@ def advance_batch(
         after = advance(before, verdict, at, policy)
         transitions[index] = (before.state, after.state)
         current[url] = (after, at)
+        verdict_value = _VERDICT_VALUES[verdict]
         advanced[url] = (
             link_id,
             index,
-            _VERDICT_VALUES[verdict],
+            verdict_value,
+            verdict_value == stored_verdict,
             next_check_due(after, verdict, at, policy, spread_of(url)),
             None if after == stored_history else after,
         )

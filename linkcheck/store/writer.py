@@ -360,14 +360,18 @@ class _RowWriter(Rows):
         ``check_ids`` and ``checked_at`` (bound form) are those of the batch's results.
         """
         moment = self.aware_moment
+        seen: list[tuple[Any, ...]] = []
         latest: list[tuple[Any, ...]] = []
         settled: list[tuple[Any, ...]] = []
         failing: list[tuple[Any, ...]] = []
-        for link_id, position, verdict, due, history in advanced:
+        for link_id, position, verdict, same_verdict, due, history in advanced:
             if history is None:
-                latest.append(
-                    (checked_at[position], verdict, check_ids[position], moment(due), link_id)
-                )
+                if same_verdict:
+                    seen.append((checked_at[position], check_ids[position], moment(due), link_id))
+                else:
+                    latest.append(
+                        (checked_at[position], verdict, check_ids[position], moment(due), link_id)
+                    )
                 continue
             failed, dead = history.first_failed_at, history.confirmed_dead_at
             values = (
@@ -389,6 +393,7 @@ class _RowWriter(Rows):
                         link_id,
                     )
                 )
+        self._update(_UPDATE_SEEN, seen)
         self._update(_UPDATE_LATEST, latest)
         self._update(_UPDATE_SETTLED, settled)
         self._update(_UPDATE_HISTORY, failing)
@@ -462,6 +467,8 @@ _STATE_COLUMNS = (*_LATEST_COLUMNS, "state", "fail_count")
 _FAILURE_DATES = ("first_failed_at", "confirmed_dead_at")
 #: A link's newest check.
 _UPDATE_LATEST = _link_update(_LATEST_COLUMNS)
+#: A link's newest check, with the verdict its row holds already (most links, most nights).
+_UPDATE_SEEN = _link_update(("last_checked_at", "last_check_id", "next_check_at"))
 #: Only a check that changed the link's history also writes the history columns:
 #: most nights most links stay alive, and their update is then half as wide.
 _UPDATE_HISTORY = _link_update((*_STATE_COLUMNS, *_FAILURE_DATES))

@@ -244,3 +244,7 @@ def test_rows_written_through_the_driver_are_exactly_those_core_writes(tmp_path:
     (recovered,) = [row for row in written[0]["links"] if row[1] == "https://example.org/e"]
     # state, fail_count, first_failed_at, confirmed_dead_at: the failure is forgotten
     assert recovered[5:9] == ("alive", 0, None, None)
+    # last_verdict: written when it changes, left alone (not lost) when it does not
+    verdicts = {row[1]: row[3] for row in written[0]["links"]}
+    assert verdicts["https://example.org/b"] == "moved"
+    assert verdicts["https://example.org/c"] == "error"
