@@ -128,6 +128,10 @@ IncludeCodeOption = Annotated[
     bool | None,
     typer.Option("--include-code", help="Also take URLs from Markdown code blocks."),
 ]
+ReparseOption = Annotated[
+    bool | None,
+    typer.Option("--reparse", help="Parse every document again, even unchanged ones."),
+]
 ExtensionsOption = Annotated[
     str | None,
     typer.Option(
@@ -231,12 +235,15 @@ def scan(
     db: DbOption = None,
     include_code: IncludeCodeOption = None,
     extensions: ExtensionsOption = None,
+    reparse: ReparseOption = None,
     verbose: VerboseOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Store the documents in PATHS and the links they cite (no network)."""
     with _exit_on_error():
-        settings = _settings(config, db=db, include_code=include_code, extensions=extensions)
+        settings = _settings(
+            config, db=db, include_code=include_code, extensions=extensions, reparse=reparse
+        )
         progress = ConsoleProgress(verbose=verbose, quiet=False)
         with Store.open(settings.db) as store:
             outcome = pipeline.scan(store, paths, settings, on_event=progress.handle)
@@ -349,6 +356,7 @@ def check(
     ] = None,
     include_code: IncludeCodeOption = None,
     extensions: ExtensionsOption = None,
+    reparse: ReparseOption = None,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -379,6 +387,7 @@ def check(
             wait=wait,
             include_code=include_code,
             extensions=extensions,
+            reparse=reparse,
         )
         if not paths and not resume:
             raise UsageError("name the files or directories to check (or use --resume)")

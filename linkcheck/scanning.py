@@ -76,7 +76,8 @@ def scan(
     """
     log = _ScanLog()
     items = _scan_items(store, inputs, settings, on_event, log)
-    stats = store.sync_documents(doc for doc in items if isinstance(doc, Document))
+    documents = (doc for doc in items if isinstance(doc, Document))
+    stats = store.sync_documents(documents, reparse=settings.reparse)
     return log.outcome(stats)
 
 
@@ -275,7 +276,8 @@ class DueWhileScanning:
         """Store the batch and return its due links, once there is room to hand them over."""
         if self._stop.is_set():
             raise _Stopped
-        self._stats += self._store.sync_documents(d for d in batch if isinstance(d, Document))
+        documents = (d for d in batch if isinstance(d, Document))
+        self._stats += self._store.sync_documents(documents, reparse=self._settings.reparse)
         due = list(
             self._store.links_to_check(
                 documents=[item.path for item in batch],

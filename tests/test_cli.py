@@ -120,6 +120,8 @@ def test_reading_with_other_options_parses_unchanged_documents_again(workdir: Pa
     assert "https://example.org/in-code" in links
     again = runner.invoke(app, ["scan", ".", "--include-code"])
     assert "1 unchanged" in again.stdout
+    forced = runner.invoke(app, ["scan", ".", "--include-code", "--reparse"])
+    assert "1 changed" in forced.stdout
 
 
 def test_check_takes_extensions_and_code_blocks_as_flags(workdir: Path, live_web: TestWeb) -> None:

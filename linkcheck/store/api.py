@@ -138,10 +138,11 @@ class Store:
 
     # ------------------------------------------------------------------ documents
 
-    def sync_documents(self, docs: Iterable[Document]) -> ScanStats:
-        """Store documents with their links and citations; unchanged documents are untouched."""
+    def sync_documents(self, docs: Iterable[Document], *, reparse: bool = False) -> ScanStats:
+        """Store documents with their links and citations; documents whose content hash is
+        unchanged are untouched unless ``reparse`` (their citations are then replaced)."""
         with translated_errors(self._engine.url):
-            return sync_documents(self._engine, docs, now=now_utc())
+            return sync_documents(self._engine, docs, now=now_utc(), reparse=reparse)
 
     def document_hashes(self) -> dict[str, str]:
         """The content hash of every stored document, by path (one query for a whole scan)."""

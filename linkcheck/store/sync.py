@@ -56,14 +56,19 @@ def sync_documents(
     docs: Iterable[Document],
     *,
     now: datetime,
+    reparse: bool = False,
     through_driver: bool | None = None,
 ) -> ScanStats:
-    """Store ``docs``; ``through_driver`` as in :class:`~linkcheck.store.rows.Rows`."""
+    """Store ``docs``; ``through_driver`` as in :class:`~linkcheck.store.rows.Rows`.
+
+    A stored document whose content hash is unchanged is left alone, unless
+    ``reparse``: then its citations are replaced by those just extracted.
+    """
     total = ScanStats()
     for chunk in chunked(docs, DOCUMENTS_PER_TRANSACTION):
         with write_connection(engine) as connection:
             rows = Rows(connection, through_driver)
-            total += _sync_chunk(rows, _last_per_path(chunk), now=now)
+            total += _sync_chunk(rows, _last_per_path(chunk), now=now, reparse=reparse)
     return total
 
 
@@ -72,12 +77,14 @@ def _last_per_path(docs: Sequence[Document]) -> list[Document]:
     return list({doc.path: doc for doc in docs}.values())
 
 
-def _sync_chunk(rows: Rows, docs: Sequence[Document], *, now: datetime) -> ScanStats:
+def _sync_chunk(rows: Rows, docs: Sequence[Document], *, now: datetime, reparse: bool) -> ScanStats:
     connection = rows.connection
     stored = _stored_hashes(connection, [doc.path for doc in docs])
     new = [doc for doc in docs if doc.path not in stored]
     changed = [
-        doc for doc in docs if doc.path in stored and stored[doc.path][1] != doc.content_hash
+        doc
+        for doc in docs
+        if doc.path in stored and (reparse or stored[doc.path][1] != doc.content_hash)
     ]
     if not new and not changed:
         return ScanStats(unchanged=len(docs))

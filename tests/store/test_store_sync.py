@@ -103,6 +103,18 @@ def test_many_documents_are_stored_across_transactions(store: Store) -> None:
     assert len(list(store.links_to_check())) == 450
 
 
+def test_reparse_replaces_the_citations_of_an_unchanged_document(store: Store) -> None:
+    store.sync_documents([document("a.md", citation("a.md", "https://x.example/old", 1))])
+    # Same content hash, other citations: what a new reading of the same bytes finds.
+    again = [document("a.md", citation("a.md", "https://x.example/new", 2))]
+    assert store.sync_documents(again) == ScanStats(unchanged=1)
+    assert [ref.lines for ref in store.citations_of("https://x.example/old")] == [(1,)]
+    stats = store.sync_documents(again, reparse=True)
+    assert (stats.updated, stats.unchanged) == (1, 0)
+    assert store.citations_of("https://x.example/old") == []
+    assert [ref.lines for ref in store.citations_of("https://x.example/new")] == [(2,)]
+
+
 def test_a_scan_through_the_driver_writes_exactly_the_rows_core_writes(tmp_path: Path) -> None:
     """On SQLite the scan's bulk inserts bypass SQLAlchemy's per-value processing; the rows
     (dates, times, titles, merged repeats, an updated document) must not differ."""
