@@ -222,6 +222,34 @@ async def test_slots_alone_keep_the_interval(virtual_time: VirtualTime) -> None:
     assert starts == [0.0, 2.0, 4.0, 6.0]
 
 
+async def test_the_host_with_the_most_work_is_kept_at_its_limit_from_the_start(
+    virtual_time: VirtualTime,
+) -> None:
+    """Eight links on a.test (two at a time) and one on each of six other hosts, four
+    slots: a.test alone needs four rounds, and the run takes no more, because the other
+    hosts only ever take the slots a.test cannot use."""
+    scheduler = Scheduler(
+        Limits(concurrency=4, per_host_concurrency=2),
+        clock=virtual_time.clock,
+        sleep=virtual_time.sleep,
+    )
+    starts: dict[str, list[float]] = {}
+
+    async def work(item: str) -> str:
+        host = item.split("/")[0]
+        async with scheduler.slot(host):
+            starts.setdefault(host, []).append(virtual_time.clock())
+            await virtual_time.sleep(1.0)
+        return item
+
+    items = [f"a.test/{i}" for i in range(8)] + [f"{h}.test/0" for h in "bcdefg"]
+    done = [r async for r in scheduler.map(items, lambda i: i.split("/")[0], work, max_tasks=4)]
+
+    assert sorted(done) == sorted(items)
+    assert starts["a.test"] == [0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0]
+    assert max(max(times) for times in starts.values()) == 3.0  # the run ends at 4.0
+
+
 async def test_a_paused_host_waits_while_others_proceed(virtual_time: VirtualTime) -> None:
     limits = Limits(concurrency=4, per_host_concurrency=1)
     scheduler = Scheduler(limits, clock=virtual_time.clock, sleep=virtual_time.sleep)
