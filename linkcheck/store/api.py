@@ -15,7 +15,7 @@ from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from linkcheck.errors import UsageError
+from linkcheck.errors import DatabaseError, UsageError
 from linkcheck.states import DeathPolicy
 from linkcheck.store import changes, due, maintenance, migrate, queries, runlock
 from linkcheck.store.batching import chunked
@@ -26,6 +26,7 @@ from linkcheck.store.db import (
     is_memory_sqlite,
     open_engine,
     read_connection,
+    sqlite_on_read_only_file_system,
     translated_errors,
     write_connection,
 )
@@ -72,8 +73,30 @@ class Store:
         store = cls(engine)
         try:
             store._check_schema(upgrade=upgrade)
+        except DatabaseError:
+            engine.dispose()
+            if not sqlite_on_read_only_file_system(url):
+                raise
+            return cls._open_immutable(url)
         except BaseException:
             engine.dispose()
+            raise
+        return store
+
+    @classmethod
+    def _open_immutable(cls, url: str) -> Store:
+        """A database on a read-only file system, for reading: it cannot be upgraded."""
+        store = cls(open_engine(url, immutable=True))
+        try:
+            with translated_errors(store._engine.url), read_connection(store._engine) as connection:
+                if not migrate.at_head(connection):
+                    raise DatabaseError(
+                        f"database {describe(url)} is on a read-only file system and was "
+                        "written by an older linkcheck: run `linkcheck db upgrade` on a "
+                        "writable copy first"
+                    )
+        except BaseException:
+            store.close()
             raise
         return store
 

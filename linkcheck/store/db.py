@@ -9,9 +9,12 @@ one consistent snapshot and a write transaction takes the write lock up front
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import URL
@@ -29,9 +32,12 @@ WRITE_OPTION = "linkcheck_write"
 def describe(url: str | URL) -> str:
     """The URL as it may be shown to a user: any password masked."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except exc.ArgumentError:
         return "<unparsable database URL>"
+    if is_immutable(parsed) and parsed.database is not None:  # as the user named it
+        parsed = parsed.set(database=unquote(parsed.database.removeprefix("file:")), query={})
+    return parsed.render_as_string(hide_password=True)
 
 
 def is_sqlite(url: URL) -> bool:
@@ -42,14 +48,47 @@ def is_memory_sqlite(url: URL) -> bool:
     return is_sqlite(url) and url.database in (None, "", ":memory:")
 
 
-def open_engine(url: str) -> Engine:
-    """An engine for ``url``; a malformed URL or a missing driver is a :class:`ConfigError`."""
+def sqlite_on_read_only_file_system(url: str | URL) -> bool:
+    """Whether ``url`` names an existing SQLite file on a file system mounted read-only.
+
+    SQLite cannot open such a database in WAL mode (it must create the ``-shm``
+    file beside it), but nothing can change it either: it may be read as immutable.
+    """
+    parsed = make_url(url)
+    if not is_sqlite(parsed) or is_memory_sqlite(parsed) or parsed.database is None:
+        return False
+    try:
+        return bool(os.statvfs(parsed.database).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no such file; no statvfs (Windows)
+        return False
+
+
+def _immutable(url: URL) -> URL:
+    """The SQLite file of ``url`` opened read-only and immutable: no locks, no ``-wal``
+    or ``-shm`` files.  Only right where nothing can write the file."""
+    assert url.database is not None
+    path = quote(Path(url.database).resolve().as_posix())
+    return url.set(database=f"file:{path}", query={"mode": "ro", "immutable": "1", "uri": "true"})
+
+
+def is_immutable(url: URL) -> bool:
+    return is_sqlite(url) and url.query.get("immutable") == "1"
+
+
+def open_engine(url: str, *, immutable: bool = False) -> Engine:
+    """An engine for ``url``; a malformed URL or a missing driver is a :class:`ConfigError`.
+
+    ``immutable`` (SQLite files only) reads the file without locking it or creating
+    files beside it: see :func:`sqlite_on_read_only_file_system`.
+    """
     try:
         parsed = make_url(url)
     except exc.ArgumentError as error:
         raise ConfigError(
             f"not a valid database URL: {url!r} (e.g. sqlite:///linkcheck.db)"
         ) from error
+    if immutable:
+        parsed = _immutable(parsed)
     options: dict[str, Any] = {}
     if is_memory_sqlite(parsed):
         # One shared connection, or every thread would see its own empty database.
@@ -60,7 +99,7 @@ def open_engine(url: str) -> Engine:
         # A configuration problem (an unknown dialect, a driver not installed).
         raise ConfigError(f"cannot use database {describe(parsed)}: {error}") from error
     if is_sqlite(parsed):
-        _configure_sqlite(engine, wal=not is_memory_sqlite(parsed))
+        _configure_sqlite(engine, wal=not (is_memory_sqlite(parsed) or immutable))
     return engine
 
 
@@ -99,6 +138,11 @@ def translated_errors(url: str | URL) -> Iterator[None]:
         if "locked" in str(error.orig) or "busy" in str(error.orig):
             raise DatabaseBusy(
                 f"database {describe(url)} is locked by another process: {error.orig}"
+            ) from error
+        if "readonly" in str(error.orig) and is_immutable(make_url(url)):
+            raise DatabaseError(
+                f"cannot write to database {describe(url)}: it is on a read-only file "
+                "system, so linkcheck can report from it but record nothing in it"
             ) from error
         raise DatabaseError(f"cannot use database {describe(url)}: {error.orig}") from error
     except exc.DBAPIError as error:

@@ -1,0 +1,84 @@
+"""A database on a read-only file system (an archive's copy on read-only media) can be
+reported from; recording into it fails with a message that says why."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from linkcheck.errors import DatabaseError
+from linkcheck.store.db import open_engine, sqlite_on_read_only_file_system, translated_errors
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """(source, mount): ``mount`` shows ``source`` on a read-only bind mount.
+
+    Mounting needs privileges most machines do not give a test: skipped without them.
+    """
+    source, mount = tmp_path / "source", tmp_path / "mount"
+    source.mkdir()
+    mount.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command")
+    bound = subprocess.run(["mount", "--bind", str(source), str(mount)], capture_output=True)
+    if bound.returncode != 0:
+        pytest.skip("cannot bind-mount here (needs root and a mount namespace)")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], check=True)
+        yield source, mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_reports_read_a_database_on_a_read_only_file_system(
+    read_only_mount: tuple[Path, Path], workdir: Path
+) -> None:
+    source, mount = read_only_mount
+    (workdir / "a.txt").write_text("See https://example.org/page\n")
+    scanned = runner.invoke(app, ["scan", "a.txt", "--db", f"sqlite:///{source / 'l.db'}"])
+    assert scanned.exit_code == 0, scanned.output
+    database = f"sqlite:///{mount / 'l.db'}"
+    assert sqlite_on_read_only_file_system(database)
+
+    history = runner.invoke(app, ["history", "https://example.org/page", "--db", database])
+    assert history.exit_code == 0, history.output
+    assert "a.txt:1" in history.stdout
+    stats = runner.invoke(app, ["db", "stats", "--db", database])
+    assert stats.exit_code == 0, stats.output
+
+    (workdir / "a.txt").write_text("See https://example.org/other\n")  # something to record
+    again = runner.invoke(app, ["scan", "a.txt", "--db", database])
+    assert again.exit_code == 3
+    assert f"cannot write to database {database}: it is on a read-only file system" in (
+        again.stderr
+    )
+    assert sorted(path.name for path in mount.iterdir()) == ["l.db"]
+
+
+def test_an_immutable_database_reads_but_refuses_writes_with_the_reason(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    writable = open_engine(url)
+    with writable.begin() as connection:
+        connection.execute(text("create table t (x integer)"))
+        connection.execute(text("insert into t values (1)"))
+    writable.dispose()
+    engine = open_engine(url, immutable=True)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("select x from t")).scalar_one() == 1
+        refused = pytest.raises(DatabaseError, match=f"cannot write to database {url}: it is on")
+        with refused, translated_errors(engine.url), engine.begin() as connection:
+            connection.execute(text("insert into t values (2)"))
+    finally:
+        engine.dispose()
+    assert not sqlite_on_read_only_file_system(url)
