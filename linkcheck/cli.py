@@ -297,6 +297,14 @@ def check(
     retries: Annotated[
         int | None, typer.Option(help="Retries of transient failures (default: 2).")
     ] = None,
+    host_down_after: Annotated[
+        int | None,
+        typer.Option(
+            help="After this many links in a row on one host time out or are refused, "
+            "report its other links unasked, as errors (default: 5; 0: never).",
+            min=0,
+        ),
+    ] = None,
     user_agent: Annotated[str | None, typer.Option(help="User-Agent header.")] = None,
     accept: Annotated[
         str | None,
@@ -373,6 +381,7 @@ def check(
             host_interval=host_interval,
             timeout=timeout,
             retries=retries,
+            host_down_after=host_down_after,
             user_agent=user_agent,
             accept=accept,
             exclude=exclude,

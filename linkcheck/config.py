@@ -195,6 +195,7 @@ KEYS: Mapping[str, Callable[[object], Any]] = {
     "timeout": _number(0.0, strict=True),
     "connect-timeout": _number(0.0, strict=True),
     "retries": _integer(0),
+    "host-down-after": _integer(0),
     "max-redirects": _integer(0),
     "user-agent": _text,
     "accept": _status_codes,
@@ -496,6 +497,7 @@ def _check_options(v: Mapping[str, Any], hosts: Mapping[str, HostSettings]) -> C
         host_headers={n: h.headers for n, h in hosts.items() if h.headers},
         verify_tls=not v.get("insecure", False),
         network_canaries=v.get("network-canaries", base.network_canaries),
+        host_down_after=v.get("host-down-after", base.host_down_after),
     )
 
 

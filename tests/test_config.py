@@ -81,8 +81,10 @@ def test_values_of_every_type_are_parsed(tmp_path: Path) -> None:
         "LINKCHECK_EXCLUDE_PRIVATE": "yes",
         "LINKCHECK_EXTENSIONS": "md,txt",
         "LINKCHECK_WAYBACK_URL": "http://127.0.0.1:9/",
+        "LINKCHECK_HOST_DOWN_AFTER": "0",
     }
     settings = load_settings({"exclude": [r"^https://skip\."]}, env=env, cwd=tmp_path)
+    assert settings.check.host_down_after == 0
     assert settings.max_age == timedelta(hours=12)
     assert settings.check.accepted_statuses == {200, 403}
     assert settings.check.exclude_private is True
@@ -98,6 +100,7 @@ def test_values_of_every_type_are_parsed(tmp_path: Path) -> None:
         ('concurrency = "many"', "concurrency: expected a whole number"),
         ("concurrency = 0", "concurrency: must be at least 1"),
         ("host-interval = -1", "host-interval: must be at least 0"),
+        ("host-down-after = -1", "host-down-after: must be at least 0"),
         ("timeout = 0", "timeout: must be greater than 0"),
         ('exclude-private = "perhaps"', "exclude-private: expected true or false"),
         ('fail-on = ["dead", "gone"]', "fail-on: unknown verdict 'gone'"),

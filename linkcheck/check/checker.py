@@ -27,6 +27,7 @@ from typing import cast
 import aiohttp
 from yarl import URL
 
+from linkcheck.check.breaker import HostBreaker
 from linkcheck.check.classify import Observation, judge
 from linkcheck.check.client import DEFAULT_HEADERS, Client
 from linkcheck.check.options import CheckOptions
@@ -75,6 +76,7 @@ class Checker:
         self._exclude = _compile_excludes(options.exclude)
         self._scheduler = Scheduler(options.limits, clock=clock, sleep=sleep)
         self._retrier = Retrier(options.retry, sleep=sleep)
+        self._breaker = HostBreaker(options.host_down_after)
         self._session: aiohttp.ClientSession | None = None
         self._client: Client | None = None
         self._plain_resolver: aiohttp.abc.AbstractResolver | None = None
@@ -187,11 +189,17 @@ class Checker:
         elif isinstance(target, str):
             observation = _refused(url, ErrorKind.INVALID_URL, target)
             attempts = 0
+        elif (down := self._breaker.down(target.host or "")) is not None:
+            observation = _refused(url, down.kind, down.reason())
+            attempts = 0
         else:
             observation, attempts = await self._retrier.run(
                 lambda: self._require_client().attempt(url, target), self._retry_scheduled
             )
             observation = await self._confirm_name_not_found(observation)
+            # Any hop that answered shows the link's own host is reachable.
+            failure = None if observation.hops else observation.error_kind
+            self._breaker.record(target.host or "", failure)
         result = self._result(observation, attempts, started)
         if self._on_event is not None:
             self._on_event(LinkChecked(result))

@@ -74,6 +74,9 @@ class CheckOptions:
     network_canaries: tuple[str, ...] = DEFAULT_CANARIES
     #: How long an answer of the "is there any network?" probe is trusted.
     network_probe_ttl: float = 60.0
+    #: Links in a row on one host that end timed out, refused or reset (after their
+    #: retries) before its other links are reported unasked (0: never); see ``breaker``.
+    host_down_after: int = 5
 
     def accepted_for(self, host: str) -> frozenset[int]:
         """The status codes accepted as alive for ``host``."""

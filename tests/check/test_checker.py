@@ -274,3 +274,50 @@ async def test_invalid_urls_come_out_of_a_run(make_checker: MakeChecker) -> None
     async with make_checker() as checker:
         results = await run_all(checker, ["notaurl", "javascript:void(0)"])
     assert {r.verdict for r in results.values()} == {Verdict.INVALID}
+
+
+# --------------------------------------------------------------------------- hosts that are down
+
+
+async def test_a_host_that_keeps_resetting_is_given_up_on_for_the_run(
+    web: TestWeb, make_checker: MakeChecker
+) -> None:
+    """Three links in a row on 127.0.0.3 reset the connection (after their retries): its
+    seven other links are reported as the same error without a request; other hosts go on."""
+    down = [web.url(f"/reset?n={n}", host="127.0.0.3") for n in range(10)]
+    fine = [web.url(f"/page/{n}") for n in range(3)]
+    limits = Limits(per_host_concurrency=1)  # one at a time: the order is the input's
+    async with make_checker(host_down_after=3, limits=limits) as checker:
+        results = await run_all(checker, down + fine)
+    assert sum(results[url].attempts for url in down) == 3 * 3  # three links, three attempts
+    assert {results[url].verdict for url in down} == {Verdict.ERROR}
+    assert {results[url].error_kind for url in down} == {ErrorKind.RESET}
+    unasked = [results[url] for url in down if results[url].attempts == 0]
+    assert len(unasked) == 7
+    assert all("treated as down" in (r.error or "") for r in unasked)
+    assert {results[url].verdict for url in fine} == {Verdict.ALIVE}
+
+
+async def test_an_answer_from_the_host_starts_the_count_again(
+    web: TestWeb, make_checker: MakeChecker
+) -> None:
+    urls = [
+        web.url("/reset?n=1"),
+        web.url("/reset?n=2"),
+        web.url("/status/404"),  # any answer shows the host is up
+        web.url("/reset?n=3"),
+        web.url("/reset?n=4"),
+    ]
+    limits = Limits(per_host_concurrency=1)
+    async with make_checker(host_down_after=3, limits=limits) as checker:
+        results = await run_all(checker, urls)
+    # Two failures, an answer, two failures: never three in a row, so every link was asked.
+    assert all(result.attempts > 0 for result in results.values())
+    assert not any("treated as down" in (result.error or "") for result in results.values())
+
+
+async def test_host_down_after_0_asks_every_link(web: TestWeb, make_checker: MakeChecker) -> None:
+    urls = [web.url(f"/reset?n={n}") for n in range(6)]
+    async with make_checker(host_down_after=0, limits=Limits(per_host_concurrency=1)) as checker:
+        results = await run_all(checker, urls)
+    assert all(result.attempts == 3 for result in results.values())
