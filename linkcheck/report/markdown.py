@@ -54,7 +54,7 @@ def _headline(data: ReportData, failing: int) -> str:
             f" Run {data.run.id} ({data.run.status}), started {minute(data.run.started_at)}."
         )
         if data.run.error:
-            headline += f" Stopped by: {data.run.error}"
+            headline += f" Stopped by: {text(data.run.error)}"
     return headline
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from linkcheck.report import FORMATS, ReportData, ReportOptions, failing_rows, render
-from linkcheck.types import CitationRef, Role, Verdict
+from linkcheck.types import CitationRef, Role, RunStatus, Verdict
 from tests.report.sample import DEAD_ARCHIVE, DEAD_URL, GUIDE, NEWS, sample_links
 
 ANSI_ESCAPE = "\x1b["
@@ -145,6 +145,22 @@ def test_markdown_escapes_pipes_so_table_rows_keep_their_columns() -> None:
     assert table_rows
     for line in table_rows:
         assert len(_table_cells(line)) == 5
+
+
+def test_markdown_shows_why_a_run_stopped_as_plain_text_on_the_headline(
+    data: ReportData,
+) -> None:
+    """A failed run's reason is any error message: markup in it must stay text."""
+    assert data.run is not None
+    reason = "database <unparsable database URL> is *locked*\n# not a heading\n| nor | a row |"
+    failed = replace(data, run=replace(data.run, status=RunStatus.FAILED, error=reason))
+    lines = render("markdown", failed).splitlines()
+    [headline] = [line for line in lines if "Stopped by:" in line]
+    assert headline.endswith(
+        "Stopped by: database \\<unparsable database URL\\> is \\*locked\\*"
+        " \\# not a heading \\| nor \\| a row \\|"
+    )
+    assert not any(line.startswith(("# not", "| nor")) for line in lines)
 
 
 def test_markdown_links_the_archived_copy(data: ReportData) -> None:
