@@ -35,8 +35,8 @@ def describe(url: str | URL) -> str:
         parsed = make_url(url)
     except exc.ArgumentError:
         return "<unparsable database URL>"
-    if is_immutable(parsed) and parsed.database is not None:  # as the user named it
-        parsed = parsed.set(database=unquote(parsed.database.removeprefix("file:")), query={})
+    if is_immutable(parsed):  # as the user named it
+        parsed = parsed.set(database=sqlite_path(parsed), query={})
     return parsed.render_as_string(hide_password=True)
 
 
@@ -73,6 +73,15 @@ def _immutable(url: URL) -> URL:
 
 def is_immutable(url: URL) -> bool:
     return is_sqlite(url) and url.query.get("immutable") == "1"
+
+
+def sqlite_path(url: URL) -> str | None:
+    """The file a SQLite ``url`` names, in its immutable form too (None: not a file)."""
+    if not is_sqlite(url) or is_memory_sqlite(url) or not url.database:
+        return None
+    if is_immutable(url):
+        return unquote(url.database.removeprefix("file:"))
+    return url.database
 
 
 def open_engine(url: str, *, immutable: bool = False) -> Engine:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 
 from linkcheck.store.batching import chunked
-from linkcheck.store.db import is_memory_sqlite, is_sqlite, read_connection, write_connection
+from linkcheck.store.db import read_connection, sqlite_path, write_connection
 from linkcheck.store.links import LINK_STATES
 from linkcheck.store.queries import run_summary
 from linkcheck.store.schema import (
@@ -166,8 +166,9 @@ def _grouped(connection: Connection, column: Any) -> dict[Any, int]:
 
 
 def _file_bytes(engine: Engine) -> int | None:
-    if not is_sqlite(engine.url) or is_memory_sqlite(engine.url) or not engine.url.database:
+    path = sqlite_path(engine.url)  # the file, also when read as immutable
+    if path is None:
         return None
-    main = Path(engine.url.database)
+    main = Path(path)
     wal = main.with_name(main.name + "-wal")
     return sum(path.stat().st_size for path in (main, wal) if path.exists())

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app
 from linkcheck.errors import DatabaseError
+from linkcheck.store import Store
 from linkcheck.store.db import open_engine, sqlite_on_read_only_file_system, translated_errors
 
 runner = CliRunner()
@@ -82,3 +83,12 @@ def test_an_immutable_database_reads_but_refuses_writes_with_the_reason(tmp_path
     finally:
         engine.dispose()
     assert not sqlite_on_read_only_file_system(url)
+
+
+def test_stats_of_a_database_on_a_read_only_file_system_count_its_file(
+    read_only_mount: tuple[Path, Path],
+) -> None:
+    source, mount = read_only_mount
+    Store.open(f"sqlite:///{source / 'l.db'}").close()
+    with Store.open(f"sqlite:///{mount / 'l.db'}") as store:
+        assert store.stats().file_bytes == (source / "l.db").stat().st_size
