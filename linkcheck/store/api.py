@@ -90,6 +90,7 @@ class Store:
         try:
             with translated_errors(store._engine.url), read_connection(store._engine) as connection:
                 if not migrate.at_head(connection):
+                    migrate.ensure_known(connection, describe(url))  # not a newer one
                     raise DatabaseError(
                         f"database {describe(url)} is on a read-only file system and was "
                         "written by an older linkcheck: run `linkcheck db upgrade` on a "

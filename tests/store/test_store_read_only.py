@@ -4,6 +4,7 @@ reported from; recording into it fails with a message that says why."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from linkcheck.errors import DatabaseError
+from linkcheck.errors import DatabaseError, SchemaTooNew
 from linkcheck.store import Store
 from linkcheck.store.db import open_engine, sqlite_on_read_only_file_system, translated_errors
 
@@ -92,3 +93,15 @@ def test_stats_of_a_database_on_a_read_only_file_system_count_its_file(
     Store.open(f"sqlite:///{source / 'l.db'}").close()
     with Store.open(f"sqlite:///{mount / 'l.db'}") as store:
         assert store.stats().file_bytes == (source / "l.db").stat().st_size
+
+
+def test_a_newer_database_on_a_read_only_file_system_says_linkcheck_is_too_old(
+    read_only_mount: tuple[Path, Path],
+) -> None:
+    source, mount = read_only_mount
+    Store.open(f"sqlite:///{source / 'l.db'}").close()
+    with sqlite3.connect(source / "l.db") as connection:
+        connection.execute("update alembic_version set version_num = '9999'")
+    connection.close()
+    with pytest.raises(SchemaTooNew, match="written by a newer linkcheck"):
+        Store.open(f"sqlite:///{mount / 'l.db'}")
