@@ -119,8 +119,10 @@ def test_reading_with_other_options_parses_unchanged_documents_again(workdir: Pa
     links = {url for (url,) in db_rows(workdir / "linkcheck.db", "select url from links")}
     assert "https://example.org/in-code" in links
     again = runner.invoke(app, ["scan", ".", "--include-code"])
+    assert again.exit_code == 0, again.output
     assert "1 unchanged" in again.stdout
     forced = runner.invoke(app, ["scan", ".", "--include-code", "--reparse"])
+    assert forced.exit_code == 0, forced.output
     assert "1 changed" in forced.stdout
 
 

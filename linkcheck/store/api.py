@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.engine import URL
 
 from linkcheck.errors import DatabaseError, UsageError
 from linkcheck.states import DeathPolicy
@@ -27,6 +29,7 @@ from linkcheck.store.db import (
     open_engine,
     read_connection,
     sqlite_on_read_only_file_system,
+    sqlite_path,
     translated_errors,
     write_connection,
 )
@@ -85,9 +88,15 @@ class Store:
 
     @classmethod
     def _open_immutable(cls, url: str) -> Store:
-        """A database on a read-only file system, for reading: it cannot be upgraded."""
+        """A database on a read-only file system, for reading: it cannot be upgraded.
+
+        Read as immutable, SQLite ignores a write-ahead log beside the file: a copy
+        taken while a run was writing would be reported from without its latest
+        results, so it is refused instead.
+        """
         store = cls(open_engine(url, immutable=True))
         try:
+            _refuse_unmerged_log(store._engine.url, describe(url))
             with translated_errors(store._engine.url), read_connection(store._engine) as connection:
                 if not migrate.at_head(connection):
                     migrate.ensure_known(connection, describe(url))  # not a newer one
@@ -464,6 +473,18 @@ class Store:
                     error=outcome.error,
                 )
             )
+
+
+def _refuse_unmerged_log(url: URL, shown: str) -> None:
+    path = sqlite_path(url)
+    log = Path(f"{path}-wal") if path else None
+    if log is not None and log.is_file() and log.stat().st_size > 0:
+        raise DatabaseError(
+            f"database {shown} is on a read-only file system beside a write-ahead log "
+            f"({log.name}) that cannot be merged into it there: reports would miss what the "
+            "log holds. Copy the database with its -wal file to a writable folder and "
+            "report from the copy"
+        )
 
 
 def _json_safe(options: Mapping[str, object]) -> Any:

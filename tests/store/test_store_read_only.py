@@ -105,3 +105,28 @@ def test_a_newer_database_on_a_read_only_file_system_says_linkcheck_is_too_old(
     connection.close()
     with pytest.raises(SchemaTooNew, match="written by a newer linkcheck"):
         Store.open(f"sqlite:///{mount / 'l.db'}")
+
+
+def test_a_copy_taken_with_an_unmerged_log_is_refused_not_read_stale(
+    read_only_mount: tuple[Path, Path], workdir: Path
+) -> None:
+    """A database copied with its -wal file but without -shm (taken while a run wrote):
+    read as immutable, SQLite would ignore the log and report without its latest rows."""
+    source, mount = read_only_mount
+    (workdir / "a.txt").write_text("See https://example.org/page\n")
+    live = workdir / "live.db"
+    assert runner.invoke(app, ["scan", "a.txt", "--db", f"sqlite:///{live}"]).exit_code == 0
+    writer = sqlite3.connect(live)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")  # keep the new rows in the log
+        writer.execute("UPDATE documents SET path = 'renamed.txt'")
+        writer.commit()
+        shutil.copy(live, source / "l.db")
+        shutil.copy(f"{live}-wal", source / "l.db-wal")
+    finally:
+        writer.close()
+    assert (source / "l.db-wal").stat().st_size > 0
+    database = f"sqlite:///{mount / 'l.db'}"
+    history = runner.invoke(app, ["history", "https://example.org/page", "--db", database])
+    assert history.exit_code == 3
+    assert "write-ahead log (l.db-wal)" in history.stderr
