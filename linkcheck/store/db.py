@@ -67,7 +67,9 @@ def _immutable(url: URL) -> URL:
     """The SQLite file of ``url`` opened read-only and immutable: no locks, no ``-wal``
     or ``-shm`` files.  Only right where nothing can write the file."""
     assert url.database is not None
-    path = quote(Path(url.database).resolve().as_posix())
+    # As named (relative paths are relative to the working directory in URIs too), so
+    # messages show the path the user typed.
+    path = quote(Path(url.database).as_posix())
     return url.set(database=f"file:{path}", query={"mode": "ro", "immutable": "1", "uri": "true"})
 
 

@@ -3,6 +3,7 @@ reported from; recording into it fails with a message that says why."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -59,9 +60,10 @@ def test_reports_read_a_database_on_a_read_only_file_system(
     assert stats.exit_code == 0, stats.output
 
     (workdir / "a.txt").write_text("See https://example.org/other\n")  # something to record
-    again = runner.invoke(app, ["scan", "a.txt", "--db", database])
+    as_typed = f"sqlite:///{os.path.relpath(mount / 'l.db')}"  # named relative to the cwd
+    again = runner.invoke(app, ["scan", "a.txt", "--db", as_typed])
     assert again.exit_code == 3
-    assert f"cannot write to database {database}: it is on a read-only file system" in (
+    assert f"cannot write to database {as_typed}: it is on a read-only file system" in (
         again.stderr
     )
     assert sorted(path.name for path in mount.iterdir()) == ["l.db"]
