@@ -491,13 +491,16 @@ class Wayback:
                 error=f"the cap of {cap} saves in 24 hours is reached",
             )
         else:
-            self._saves_submitted += 1
+            self._saves_submitted += 1  # before the call: saves made at once cannot overshoot
             try:
                 outcome = await self._save(url, requested_at)
             except (RateLimited, GaveUp) as trouble:
                 outcome = SaveOutcome(url, requested_at, SaveStatus.RETRY_LATER, error=str(trouble))
             except ArchiveTrouble as trouble:
                 outcome = SaveOutcome(url, requested_at, SaveStatus.ERROR, error=str(trouble))
+            if outcome.status is SaveStatus.RETRY_LATER:
+                # The archive did not take the job up: as the next run will count it.
+                self._saves_submitted -= 1
         self._emit(SaveFinished(outcome))
         return outcome
 

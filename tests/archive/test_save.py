@@ -109,6 +109,17 @@ async def test_saves_of_earlier_runs_count_against_the_cap(
     assert not [s for s in archive.seen if s.method == "POST"]
 
 
+async def test_a_save_the_archive_did_not_take_up_leaves_the_cap_alone(
+    archive: FakeArchive, make_wayback: WaybackFactory
+) -> None:
+    archive.saves[URL] = SaveScript(submit="429")
+    async with make_wayback(save_daily_cap=1) as wayback:
+        refused = await wayback.save(URL)
+        second = await wayback.save(f"{URL}/2")
+    assert refused.status is SaveStatus.RETRY_LATER
+    assert second.status is SaveStatus.SUCCESS  # the 429 used none of the cap
+
+
 async def test_saving_without_credentials_says_what_is_needed(
     archive: FakeArchive, make_wayback: WaybackFactory
 ) -> None:
