@@ -44,9 +44,19 @@ class BackgroundLoop:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        # Handlers a test left waiting (a hanging page) end here, not as "Task was
+        # destroyed but it is pending!" warnings when the closed loop is collected.
+        self.run(_cancel_other_tasks())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+
+
+async def _cancel_other_tasks() -> None:
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @pytest.fixture
