@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,6 +63,16 @@ async def _cancel_other_tasks() -> None:
 def background() -> Iterator[BackgroundLoop]:
     with BackgroundLoop() as loop:
         yield loop
+
+
+@pytest.fixture
+async def web() -> AsyncIterator[TestWeb]:
+    """The test web on 127.0.0.1 alone, on the test's own event loop, for in-process runs
+    of the library (tests/check replaces it with one that also serves TLS)."""
+    server = TestWeb(hosts=("127.0.0.1",))
+    await server.start()
+    yield server
+    await server.close()
 
 
 @pytest.fixture

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from linkcheck import pipeline
 from linkcheck.config import load_settings
@@ -15,14 +12,6 @@ from linkcheck.types import LinkState
 from tests.web import TestWeb
 
 NIGHT0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def web() -> AsyncIterator[TestWeb]:
-    server = TestWeb(hosts=("127.0.0.1",))
-    await server.start()
-    yield server
-    await server.close()
 
 
 async def test_links_through_nights(tmp_path: Path, web: TestWeb) -> None:

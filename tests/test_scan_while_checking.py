@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,14 +53,6 @@ def test_checking_starts_before_the_last_input_is_read(workdir: Path, live_web: 
 
 
 # --------------------------------------------------------------------------- in-process runs
-
-
-@pytest.fixture
-async def web() -> AsyncIterator[TestWeb]:
-    server = TestWeb(hosts=("127.0.0.1",))
-    await server.start()
-    yield server
-    await server.close()
 
 
 def scanning_threads() -> list[threading.Thread]:
