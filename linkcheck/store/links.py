@@ -89,17 +89,14 @@ def _insert_numbered(
 ) -> dict[str, int]:
     """Insert link rows for the URLs not in ``found`` with ids handed out here; returns them.
 
-    SQLite only: its write transaction (``BEGIN IMMEDIATE``) holds the database's
-    only write lock, and ``found`` was read inside it, so no other writer can
-    have added these URLs, and the next ids are those SQLite itself would pick
-    (one more than the largest).  Reading the new ids back cost a second look-up
-    of every new URL.
+    SQLite only, inside the write transaction ``found`` was read in, so no other
+    writer can have added these URLs (see :meth:`Rows.next_id`).  Reading the new
+    ids back cost a second look-up of every new URL.
     """
     missing = [url for url in dict.fromkeys(urls) if url not in found]
     if not missing:
         return {}
-    last = rows.connection.exec_driver_sql("SELECT max(id) FROM links").scalar() or 0
-    numbered = {url: number for number, url in enumerate(missing, last + 1)}
+    numbered = {url: number for number, url in enumerate(missing, rows.next_id(links))}
     first_seen = rows.moment(now)
     values = [(number, url, first_seen, 0) for url, number in numbered.items()]
     rows.insert(links, ("id", "url", "first_seen_at", "fail_count"), values)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, func, insert, select
 
 from linkcheck.store.convert import EPOCH, NAIVE_EPOCH, sqlite_datetime, utc
 
@@ -56,6 +56,17 @@ class Rows:
         return [
             (naive_epoch + (moment - epoch)).isoformat(" ", "microseconds") for moment in moments
         ]
+
+    def next_id(self, table: Table) -> int:
+        """The first id SQLite would give a new row of ``table``: one more than the largest.
+
+        SQLite returns no ids from an ``executemany``, so bulk inserts number their
+        rows themselves.  That is safe only inside a write transaction (``BEGIN
+        IMMEDIATE``): it holds the database's only write lock from before this read
+        until the commit, so no other writer can take the same ids.
+        """
+        last = self.connection.execute(select(func.max(table.c.id))).scalar_one_or_none()
+        return (last or 0) + 1
 
     def insert(
         self,

@@ -35,11 +35,9 @@ from sqlalchemy import (
     Engine,
     Update,
     bindparam,
-    func,
     insert,
     null,
     or_,
-    select,
     update,
 )
 
@@ -331,11 +329,9 @@ class _RowWriter(Rows):
         """Insert ``checks`` rows (:data:`CHECK_ROW_COLUMNS`), returning their ids in order."""
         connection = self.connection
         if connection.dialect.name == "sqlite":
-            # SQLite would need one statement per row to return ids in order.  The
-            # write transaction (BEGIN IMMEDIATE) holds the database's only write
-            # lock, so we can hand out the next ids ourselves.
-            last = connection.execute(_LAST_CHECK_ID).scalar_one_or_none() or 0
-            ids = list(range(last + 1, last + 1 + len(rows)))
+            # SQLite would need one statement per row to return ids in order.
+            first = self.next_id(checks)
+            ids = list(range(first, first + len(rows)))
             with_ids = [(id_, *row) for id_, row in zip(ids, rows, strict=True)]
             self.insert(checks, ("id", *CHECK_ROW_COLUMNS), with_ids, null_text=CHECK_NULL_TEXT)
             return ids
@@ -415,7 +411,6 @@ class _RowWriter(Rows):
             beat(self.connection, run_id)
 
 
-_LAST_CHECK_ID = select(func.max(checks.c.id))
 _BEAT_SQL = "UPDATE runs SET heartbeat_at = ? WHERE id = ?"
 
 
