@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 
-from linkcheck.store.convert import EPOCH, NAIVE_EPOCH, sqlite_datetime, utc
+from linkcheck.store.convert import sqlite_datetime, utc
 
 
 def _as_is(value: Any) -> Any:
@@ -50,12 +50,7 @@ class Rows:
 
     def aware_moments(self, moments: list[datetime]) -> list[object]:
         """:attr:`aware_moment` of each of ``moments`` (one call for a batch)."""
-        if not self.through_driver:
-            return list(moments)
-        epoch, naive_epoch = EPOCH, NAIVE_EPOCH  # sqlite_datetime, without a call per value
-        return [
-            (naive_epoch + (moment - epoch)).isoformat(" ", "microseconds") for moment in moments
-        ]
+        return list(map(self.aware_moment, moments))
 
     def next_id(self, table: Table) -> int:
         """The first id SQLite would give a new row of ``table``: one more than the largest.
