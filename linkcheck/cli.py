@@ -300,8 +300,8 @@ def check(
     host_down_after: Annotated[
         int | None,
         typer.Option(
-            help="After this many links in a row on one host time out or are refused, "
-            "report its other links unasked, as errors (default: 5; 0: never).",
+            help="After this many links in a row on one host time out, are refused or are "
+            "reset, report its other links unasked, as errors (default: 5; 0: never).",
             min=0,
         ),
     ] = None,
