@@ -54,11 +54,11 @@ def sqlite_on_read_only_file_system(url: str | URL) -> bool:
     SQLite cannot open such a database in WAL mode (it must create the ``-shm``
     file beside it), but nothing can change it either: it may be read as immutable.
     """
-    parsed = make_url(url)
-    if not is_sqlite(parsed) or is_memory_sqlite(parsed) or parsed.database is None:
+    path = sqlite_path(make_url(url))
+    if path is None:
         return False
     try:
-        return bool(os.statvfs(parsed.database).f_flag & os.ST_RDONLY)
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # no such file; no statvfs (Windows)
         return False
 
