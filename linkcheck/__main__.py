@@ -1,3 +1,3 @@
-from linkcheck.cli import main
+from linkcheck.entry import main
 
 main()

@@ -14,7 +14,6 @@ inside that command.
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import sys
 from collections import Counter
@@ -760,23 +759,4 @@ def db_prune(
         typer.echo(f"{verb} {pruned.checks_deleted} checks and {pruned.hops_deleted} hops")
 
 
-def main() -> None:
-    # A run keeps a large, long-lived heap (modules, queued work, results): with
-    # the default thresholds the collector rescans it thousands of times.  Freezing
-    # what exists after start-up, collecting young objects less often (cycles are
-    # still collected, in larger batches) and freezing again at exit (so the
-    # interpreter does not collect everything on its way out) takes a tenth or
-    # more of a run's CPU off.
-    gc.freeze()
-    gc.set_threshold(_YOUNG_OBJECTS_PER_COLLECTION, 20, 10)
-    try:
-        app()
-    finally:
-        gc.freeze()
-
-
-#: Allocations (net of frees) between two collections of the youngest generation (Python: 700).
-_YOUNG_OBJECTS_PER_COLLECTION = 5_000
-
-
-__all__ = ["app", "main"]
+__all__ = ["app"]

@@ -269,6 +269,28 @@ def test_python_dash_m_works(workdir: Path) -> None:
     assert done.stdout.startswith("linkcheck ")
 
 
+def test_only_the_command_tunes_the_garbage_collector(workdir: Path) -> None:
+    # Python code that imports linkcheck keeps its own collector settings; the
+    # command (``python -m linkcheck``, the console script) raises them for its run.
+    probe = (
+        "import gc, sys\n"
+        "before = gc.get_threshold()\n"
+        "import linkcheck.cli, linkcheck.entry\n"
+        "assert gc.get_threshold() == before and gc.isenabled(), gc.get_threshold()\n"
+        "sys.argv = ['linkcheck', '--version']\n"
+        "try:\n"
+        "    linkcheck.entry.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(gc.isenabled(), gc.get_threshold()[0] > before[0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "True True"
+
+
 # --------------------------------------------------------------------------- CI policy
 
 
