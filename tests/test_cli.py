@@ -254,7 +254,7 @@ def test_no_network_exits_3_and_records_nothing_dead(
     assert report.exit_code == 0, report.output
     assert f"Stopped by: {error}" in report.stdout
     as_json = json.loads(runner.invoke(app, ["report", "--format", "json"]).stdout)
-    assert as_json["run"]["status"] == "failed" and as_json["run"]["error"] == error
+    assert as_json["run"]["status"] == "failed" and as_json["run"]["stopped_by"] == error
 
 
 def test_python_dash_m_works(workdir: Path) -> None:

@@ -139,7 +139,8 @@ class _Tally:
 
 
 def _run(run: RunSummary | None, tally: _Tally) -> JsonObject:
-    """The run's counts per verdict (every verdict, zeros included) beside its times.
+    """The run's counts per verdict (every verdict, zeros included) beside its times,
+    its status and what stopped it (``stopped_by``: null unless the run failed).
 
     Without a stored run (e.g. a report over a filtered selection) the counts
     are those of the links shown.
@@ -157,7 +158,8 @@ def _run(run: RunSummary | None, tally: _Tally) -> JsonObject:
         "started_at": iso(run.started_at) if run else None,
         "finished_at": iso(run.finished_at) if run else None,
         "status": str(run.status) if run else None,
-        "error": run.error if run else None,
+        # Not "error": that key is the count of `error` links, one of the counts above.
+        "stopped_by": run.error if run else None,
     }
 
 

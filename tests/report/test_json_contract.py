@@ -10,7 +10,7 @@ from linkcheck.report import ReportData, ReportOptions, render
 from linkcheck.types import Verdict
 from tests.report.sample import DEAD_ARCHIVE, DEAD_URL, GUIDE, NEWS, VANISHED_URL
 
-RUN_FIELDS = {"started_at", "finished_at", "status"} | {str(v) for v in Verdict}
+RUN_FIELDS = {"started_at", "finished_at", "status", "stopped_by"} | {str(v) for v in Verdict}
 LINK_FIELDS: dict[str, type | tuple[type, ...]] = {
     "url": str,
     "verdict": str,
@@ -56,6 +56,15 @@ def test_run_holds_counts_times_and_status(data: ReportData) -> None:
         "2025-06-10T08:00:00+00:00"
     )
     assert datetime.fromisoformat(run["finished_at"]) > datetime.fromisoformat(run["started_at"])
+
+
+def test_every_verdict_count_survives_beside_the_stop_reason(data: ReportData) -> None:
+    # "error" is a verdict: its count must not be hidden by why the run stopped.
+    assert data.run is not None
+    run = _report(data)["run"]
+    assert run["error"] == data.run.counts[Verdict.ERROR] == 1
+    assert sum(run[str(verdict)] for verdict in Verdict) == run["total"]
+    assert run["stopped_by"] is None
 
 
 def test_run_counts_come_from_the_links_without_a_stored_run(data: ReportData) -> None:
