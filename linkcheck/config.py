@@ -14,6 +14,7 @@ themselves know nothing of files or environment variables.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -80,6 +81,8 @@ def _number(minimum: float, *, strict: bool = False) -> Callable[[object], float
             number = float(value)
         except ValueError:
             raise ValueError(f"expected a number, got {value!r}") from None
+        if not math.isfinite(number):  # nan would pass every comparison below
+            raise ValueError(f"expected a finite number, got {value!r}")
         if number < minimum or (strict and number == minimum):
             relation = "greater than" if strict else "at least"
             raise ValueError(f"must be {relation} {minimum:g}, got {number:g}")
@@ -147,13 +150,20 @@ _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_duration(value: object) -> timedelta:
-    """``90``, ``90s``, ``15m``, ``12h``, ``7d`` or ``2w``."""
+    """``90``, ``90s``, ``15m``, ``12h``, ``7d`` or ``2w``: at most a century."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=float(value))
-    match = _DURATION.match(str(value)) if isinstance(value, str) else None
-    if match is None:
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match[1]) * _UNIT_SECONDS[match[2]]
+    else:
         raise ValueError(f"expected a duration such as 90s, 15m, 12h or 7d, got {value!r}")
-    return timedelta(seconds=float(match[1]) * _UNIT_SECONDS[match[2]])
+    # Dates are reckoned back from now by it: beyond a century they leave the calendar.
+    if not math.isfinite(seconds) or abs(seconds) > _LONGEST_DURATION.total_seconds():
+        raise ValueError(f"expected a duration of at most 100 years, got {value!r}")
+    return timedelta(seconds=seconds)
+
+
+_LONGEST_DURATION = timedelta(days=36_525)
 
 
 def _positive(duration: timedelta) -> timedelta:

@@ -102,6 +102,9 @@ def test_values_of_every_type_are_parsed(tmp_path: Path) -> None:
         ("host-interval = -1", "host-interval: must be at least 0"),
         ("host-down-after = -1", "host-down-after: must be at least 0"),
         ("timeout = 0", "timeout: must be greater than 0"),
+        ("timeout = inf", "timeout: expected a finite number"),
+        ("host-interval = nan", "host-interval: expected a finite number"),
+        ('max-age = "99999999d"', "max-age: expected a duration of at most 100 years"),
         ('exclude-private = "perhaps"', "exclude-private: expected true or false"),
         ('fail-on = ["dead", "gone"]', "fail-on: unknown verdict 'gone'"),
         ("accept = [200, 1000]", "accept: '1000' is not an HTTP status code"),
@@ -168,3 +171,22 @@ def test_the_run_record_never_holds_a_database_password() -> None:
         {"db": "postgresql://ann:s3cret@db.example/links"}, env={}, cwd=Path("/")
     )
     assert "s3cret" not in str(settings.describe())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "a.md", "--timeout", "nan"],
+        ["check", "a.md", "--host-interval", "nan"],
+        ["check", "a.md", "--max-age", "99999999d"],
+        ["report", "--since", "99999999d"],
+    ],
+)
+def test_values_no_clock_can_hold_are_bad_usage_not_a_crash(workdir: Path, args: list[str]) -> None:
+    # nan passes every comparison, and a date a million years back leaves the
+    # calendar: both used to end in a traceback with exit 1 ("failing links").
+    (workdir / "a.md").write_text("https://example.org/\n")
+    assert CliRunner().invoke(app, ["scan", "a.md"]).exit_code == 0  # a database to report on
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert args[-2] in result.stderr  # the flag is named
