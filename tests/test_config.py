@@ -12,6 +12,7 @@ from linkcheck.cli import app
 from linkcheck.config import find_config_file, load_settings
 from linkcheck.errors import ConfigError
 from linkcheck.types import Verdict
+from tests.web import TestWeb
 
 
 def write(path: Path, text: str) -> Path:
@@ -182,11 +183,13 @@ def test_the_run_record_never_holds_a_database_password() -> None:
         ["report", "--since", "99999999d"],
     ],
 )
-def test_values_no_clock_can_hold_are_bad_usage_not_a_crash(workdir: Path, args: list[str]) -> None:
+def test_values_no_clock_can_hold_are_bad_usage_not_a_crash(
+    workdir: Path, live_web: TestWeb, args: list[str]
+) -> None:
     # nan passes every comparison, and a date a million years back leaves the
     # calendar: both used to end in a traceback with exit 1 ("failing links").
-    (workdir / "a.md").write_text("https://example.org/\n")
-    assert CliRunner().invoke(app, ["scan", "a.md"]).exit_code == 0  # a database to report on
+    (workdir / "a.md").write_text(live_web.url("/ok") + "\n")
+    assert CliRunner().invoke(app, ["check", "a.md"]).exit_code == 0  # a run to report on
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert args[-2] in result.stderr  # the flag is named
