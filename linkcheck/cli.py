@@ -291,7 +291,11 @@ def check(
         typer.Option(help="Seconds between request starts to one host (default: 0)."),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds one check may take in all (default: 30).")
+        float | None,
+        typer.Option(
+            help="Seconds one attempt at a link may take, redirects and body included; "
+            "each retry gets as long again (default: 30)."
+        ),
     ] = None,
     retries: Annotated[
         int | None, typer.Option(help="Retries of transient failures (default: 2).")
