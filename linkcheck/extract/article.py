@@ -22,6 +22,8 @@ Decisions:
   while they are single tokens that are not blank, do not start a URL and do
   not end in ``:`` (which would be a label such as ``Related:``).  This joins
   the wrapped ``-a89401`` of the sample; it applies to related links too.
+  "Runs to the end" is judged before trimming, since a dump may wrap right
+  after a ``?``, ``.`` or ``(``; the joined URL is then trimmed as a whole.
 * The first URL after the marker is ``original``; every URL after it is
   ``related``.  A date in the original URL's path dates every citation.
 * A ``Related article:`` paragraph in the text names a related link: its
@@ -46,6 +48,7 @@ from linkcheck.urls import InvalidURL, UrlMatch, date_in_url, find_urls, normali
 
 _MARKER = re.compile(r"^[ \t]*original[ \t]+url[ \t]*:(?P<rest>.*)$", re.IGNORECASE | re.MULTILINE)
 _MAX_BLANK_LINES_BEFORE_URL = 2
+_SPACE = re.compile(r"\s")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -168,25 +171,52 @@ def _listed_links(line_urls: _LineUrls, marker: _Marker) -> Iterator[FoundLink]:
     index = marker.url_index
     while index < len(lines):
         line = lines[index]
-        continuation_end = index + 1
+        next_index = index + 1
         # All URLs of the line are listed: the marker's own line has none before it.
         for match in line_urls.of(index):
             written, url = line[match.start : match.end], match.url
-            if match.end == len(line.rstrip()):
-                pieces, continuation_end = _continuation(line_urls, index + 1)
-                written, url = _join(written, url, pieces)
+            # The test is on the token as written, before trimming: a dump that
+            # wraps right after "?", "." or "(" leaves a line ending in something
+            # the trimmer removes, and the rest of the URL on the next line.
+            token = line[match.start :].rstrip()
+            if not _SPACE.search(token):
+                written, url, next_index = _joined(line_urls, index, token, written, url)
             yield FoundLink(written, url, index + 1, role, column=match.start)
             role = Role.RELATED
-        index = continuation_end
+        index = next_index
 
 
-def _continuation(line_urls: _LineUrls, index: int) -> tuple[list[str], int]:
+def _joined(
+    line_urls: _LineUrls, index: int, token: str, written: str, url: str
+) -> tuple[str, str, int]:
+    """The URL ending line ``index`` with its wrapped pieces, and the line after them.
+
+    The last token of the line and its pieces are scanned again as one text,
+    which re-applies the trimming rules to the whole.  Only the pieces the URL
+    reaches into are taken; if it reaches none (``)`` or ``"`` ended it on its
+    own line), nothing is joined and the next line is read as a line of its own.
+    """
+    pieces = _continuation(line_urls, index + 1)
+    if not pieces:
+        return written, url, index + 1
+    joined = token + "".join(pieces)
+    match = next(find_urls(joined), None)
+    if match is None or match.start != 0 or match.end <= len(token):
+        return written, url, index + 1
+    used, reach = 0, len(token)
+    while reach < match.end:
+        reach += len(pieces[used])
+        used += 1
+    return joined[: match.end], match.url, index + 1 + used
+
+
+def _continuation(line_urls: _LineUrls, index: int) -> list[str]:
     pieces: list[str] = []
     lines = line_urls.lines
     while index < len(lines) and _continues_url(line_urls, index):
         pieces.append(lines[index].strip())
         index += 1
-    return pieces, index
+    return pieces
 
 
 def _continues_url(line_urls: _LineUrls, index: int) -> bool:
@@ -195,17 +225,6 @@ def _continues_url(line_urls: _LineUrls, index: int) -> bool:
     if len(parts) != 1 or parts[0].endswith(":"):
         return False  # blank, several tokens, or a label such as "Related:"
     return not line_urls.starts_at(index, len(line) - len(line.lstrip()))
-
-
-def _join(written: str, url: str, pieces: list[str]) -> tuple[str, str]:
-    """Append the wrapped pieces, then re-apply the trimming rules to the whole."""
-    if not pieces:
-        return written, url
-    joined = written + "".join(pieces)
-    match = next(find_urls(joined), None)
-    if match is None or match.start != 0:
-        return written, url
-    return joined[: match.end], match.url
 
 
 # --------------------------------------------------------------------------- titles

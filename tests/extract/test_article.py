@@ -129,8 +129,35 @@ def test_lines_that_cannot_continue_a_url_are_not_joined(next_line: str) -> None
     assert document.citations[0].url == "https://news.example/story"
 
 
-def test_url_ending_in_punctuation_is_not_joined() -> None:
-    document = article("Original url:\nhttps://news.example/story.\nfoo\n")
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("page?", "id=5", "page?id=5"),
+        ("report.", "pdf", "report.pdf"),
+        ("a,", "b,c", "a,b,c"),
+        ("wiki/Foo_(", "bar)", "wiki/Foo_(bar)"),
+        ("story.", "foo.", "story.foo"),  # the joined URL is trimmed again
+        ("long-", "slug", "long-slug"),
+    ],
+)
+def test_a_url_wrapped_after_trimmed_punctuation_is_joined(
+    first: str, second: str, joined: str
+) -> None:
+    # Dumps wrap at a width, wherever the URL happens to be: the break can fall
+    # right after a character that would be trimmed at the end of a URL.
+    document = article(
+        f"Original url:\nhttps://news.example/2024/01/02/{first}\n{second}\n\n"
+        "https://related.example/a\n"
+    )
+    assert [(c.url, c.lines) for c in document.citations] == [
+        (f"https://news.example/2024/01/02/{joined}", (2,)),
+        ("https://related.example/a", (5,)),
+    ]
+
+
+def test_a_url_ended_by_an_unmatched_bracket_is_not_joined() -> None:
+    # ")" closes nothing in the URL, so the URL ended on its own line.
+    document = article("Original url:\nhttps://news.example/story)\nfoo\n")
     assert [c.url for c in document.citations] == ["https://news.example/story"]
 
 
