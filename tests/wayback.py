@@ -12,7 +12,9 @@
 
 Switches: :meth:`FakeArchive.go_down` (connection refused), ``hanging`` (never
 answers; ``hang_prefix`` narrows it to some paths), ``always_429`` /
-``answer_429`` (rate limiting).  Every request is recorded with the time it
+``answer_429`` (rate limiting), ``index_answer`` (a :class:`CannedAnswer` the
+capture index gives instead of its own: what a wrong base URL, a pywb server
+or a runaway index would send).  Every request is recorded with the time it
 arrived, read from an injectable clock so pacing can be asserted on a fake clock.
 """
 
@@ -66,6 +68,21 @@ class FakeCapture:
 
     def field(self, name: str) -> str:
         return self.cdx_line().split(" ")[CDX_FIELDS.index(name)]
+
+
+@dataclass(frozen=True)
+class CannedAnswer:
+    """An answer the capture index gives in place of its own."""
+
+    status: int = 200
+    body: str = ""
+    content_type: str = "text/plain"
+
+
+#: what a pywb capture index answers for a URL it holds no captures of
+PYWB_NO_CAPTURES = CannedAnswer(
+    404, '{"message": "No Captures found for: example.org"}', "application/json"
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,7 @@ class FakeArchive:
     always_429: bool = False
     answer_429: int = 0  # answer this many of the next requests with 429
     retry_after: str | None = "1"
+    index_answer: CannedAnswer | None = None
     jobs: dict[str, Job] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _port: int = 0
@@ -197,6 +215,11 @@ class FakeArchive:
         return response
 
     async def _cdx(self, request: web.Request) -> web.Response:
+        if self.index_answer is not None:
+            canned = self.index_answer
+            return web.Response(
+                status=canned.status, text=canned.body, content_type=canned.content_type
+            )
         unknown = set(request.query) - CDX_PARAMETERS
         if unknown or "url" not in request.query:
             return web.Response(status=400, text=f"unsupported parameters: {sorted(unknown)}")

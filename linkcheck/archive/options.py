@@ -31,6 +31,9 @@ class ArchiveOptions:
     cdx_rate: float = 0.5
     #: seconds one archive request may take, enforced by us (waybackpy sets no timeout)
     call_timeout: float = 30.0
+    #: bytes of one capture-index answer read at most; more is an archive failure.  A
+    #: query asks for ``max_candidates`` lines of a few hundred bytes, so this is ample
+    max_index_bytes: int = 2 * 1024 * 1024
     #: threads for the synchronous waybackpy; hung calls cannot pile up beyond this
     max_workers: int = 2
     #: captures to try per direction when a capture turns out to be a "not found" page

@@ -2,7 +2,10 @@
 
 * Capture look-ups go to the CDX server through waybackpy's
   ``WaybackMachineCDXServerAPI``, run in a bounded thread pool (waybackpy is
-  synchronous) under our own timeout.
+  synchronous) under our own timeout.  We send its one request ourselves, so
+  that the answer is read only up to ``max_index_bytes`` and must look like a
+  capture index: anything else (an HTML page from a wrong base URL, a stray
+  404) is archive trouble, never "no captures".
 * Raw archived pages (``/web/<timestamp>id_/<url>``) and Save Page Now 2 go
   through aiohttp.
 * Every request waits for one :class:`~linkcheck.archive.pacing.Pacer`, and
@@ -34,8 +37,8 @@ from typing import Any, Self, TypeVar
 import aiohttp
 import requests
 from waybackpy import WaybackMachineCDXServerAPI
-from waybackpy.cdx_utils import check_for_blocked_site, full_url
-from waybackpy.exceptions import BlockedSiteError, WaybackError
+from waybackpy.cdx_utils import full_url
+from waybackpy.exceptions import WaybackError
 
 from linkcheck.archive.choose import (
     Candidate,
@@ -74,6 +77,14 @@ MAX_PAGE_BYTES = 512 * 1024
 #: backoff after a 429 that names no Retry-After, doubled on each one in a row
 DEFAULT_429_BACKOFF = 60.0
 CDX_GOOD_STATUS_FILTER = "statuscode:2.."
+#: bytes read from the socket at a time while the capture-index answer is capped
+INDEX_CHUNK_BYTES = 64 * 1024
+#: what the Wayback Machine's index answers for an excluded URL (as waybackpy checks it)
+BLOCKED_SITE_MARK = "AdministrativeAccessControlException: Blocked Site Error"
+#: pywb answers a URL it holds nothing of with HTTP 404 and this message (lowercased)
+PYWB_NO_CAPTURES_MARK = "no captures found for"
+HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+WRONG_ADDRESS_HINT = "is the archive's base URL right?"
 
 #: Save Page Now ``status_ext`` codes that mean something other than plain failure
 SAVE_STATUS_BY_EXT = {
@@ -114,6 +125,14 @@ class BadAnswer(ArchiveTrouble):
     """The archive answered something we cannot use."""
 
 
+class NotAnIndex(BadAnswer):
+    """The capture index answered something that is no capture index at all.
+
+    Usually the base URL points somewhere else (a typo, a trailing ``/web``), so
+    every look-up of the run would get the same answer.
+    """
+
+
 class Excluded(ArchiveTrouble):
     """The archive excludes this URL (robots.txt or an owner's request)."""
 
@@ -122,8 +141,8 @@ class GaveUp(ArchiveTrouble):
     """Archive calls are stopped for the rest of the run."""
 
 
-#: trouble that says the archive as a whole is down, not just this one request
-DOWN_TROUBLE = (Unreachable, TimedOut, ServerFailure)
+#: trouble that says the archive as a whole is down or not there, not just this one request
+DOWN_TROUBLE = (Unreachable, TimedOut, ServerFailure, NotAnIndex)
 
 
 def trouble_from_requests(exc: requests.RequestException) -> ArchiveTrouble:
@@ -160,15 +179,19 @@ class OneRequestCDX(WaybackMachineCDXServerAPI):
 
     waybackpy 3.0.6 builds the query and parses the 7-field lines well, but its
     request loop follows resume keys until the index is exhausted, gives
-    requests no timeout, retries 5xx by itself outside our pacing, and ignores
-    the HTTP status (a 429 page would read as "no captures").  Only that loop is
-    replaced; the query string is still built by waybackpy's own ``full_url``.
+    requests no timeout, reads the whole answer however big, retries 5xx by
+    itself outside our pacing, and ignores the HTTP status (a 429 page would
+    read as "no captures").  Only that loop is replaced; the query string is
+    still built by waybackpy's own ``full_url``.
     """
 
-    def __init__(self, url: str, *, endpoint: str, timeout: float, **kwargs: Any) -> None:
+    def __init__(
+        self, url: str, *, endpoint: str, timeout: float, max_bytes: int, **kwargs: Any
+    ) -> None:
         super().__init__(url, **kwargs)
         self.endpoint = endpoint
         self._timeout = timeout
+        self._max_bytes = max_bytes
 
     def cdx_api_manager(
         self, payload: dict[str, str], headers: dict[str, str]
@@ -176,16 +199,91 @@ class OneRequestCDX(WaybackMachineCDXServerAPI):
         payload["limit"] = str(self.limit)
         request_url = full_url(self.endpoint, params=payload)
         self.last_api_request_url = request_url
-        response = requests.get(
-            request_url, headers=headers, timeout=self._timeout, allow_redirects=False
+        answer = fetch_index_answer(
+            request_url, headers, timeout=self._timeout, max_bytes=self._max_bytes
         )
-        check_for_blocked_site(response, self.url)
-        check_http_status(response.status_code, response.headers.get("Retry-After"))
-        if response.status_code == 404:  # some CDX servers (pywb) say "no captures" so
-            return
-        if response.status_code != 200:
-            raise BadAnswer(f"the capture index answered HTTP {response.status_code}")
-        yield response.text
+        yield capture_lines(answer)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexAnswer:
+    """One answer of the capture index, its body already read (within the cap)."""
+
+    status: int
+    media_type: str
+    text: str
+    retry_after: str | None
+
+
+def fetch_index_answer(
+    address: str, headers: dict[str, str], *, timeout: float, max_bytes: int
+) -> IndexAnswer:
+    """Blocking: one GET of the capture index, reading at most ``max_bytes`` of its body.
+
+    Streamed so that a runaway answer costs ``max_bytes`` of memory, not its
+    size; the deadline stops a body that trickles in forever (requests' own
+    timeout is per read), since the worker thread outlives our ``wait_for``.
+    """
+    deadline = time.monotonic() + timeout
+    with requests.get(
+        address, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+    ) as response:
+        body = bytearray()
+        for chunk in response.iter_content(INDEX_CHUNK_BYTES):
+            body += chunk
+            if len(body) > max_bytes:
+                raise BadAnswer(f"the archive's answer exceeded {_size(max_bytes)}")
+            if time.monotonic() > deadline:
+                raise TimedOut("the archive did not answer in time")
+        content_type = response.headers.get("Content-Type", "")
+        return IndexAnswer(
+            status=response.status_code,
+            media_type=content_type.partition(";")[0].strip().lower(),
+            text=_decode(bytes(body), _declared_charset(content_type)),
+            retry_after=response.headers.get("Retry-After"),
+        )
+
+
+def capture_lines(answer: IndexAnswer) -> str:
+    """The CDX lines of an answer ("" when there are no captures), or the trouble it means."""
+    if BLOCKED_SITE_MARK in answer.text:
+        raise Excluded("the archive excludes this URL")
+    check_http_status(answer.status, answer.retry_after)
+    if answer.status == 404 and PYWB_NO_CAPTURES_MARK in answer.text.lower():
+        return ""
+    if answer.status != 200:
+        raise NotAnIndex(_not_an_index(f"HTTP {answer.status}"))
+    if answer.media_type in HTML_MEDIA_TYPES:
+        raise NotAnIndex(_not_an_index("an HTML page"))
+    for line in answer.text.splitlines():
+        # waybackpy skips short lines silently: an error page would read as "no captures".
+        if line.strip() and not _is_cdx_line(line):
+            raise NotAnIndex(_not_an_index(f"a line reads {line[:60]!r}"))
+    return answer.text
+
+
+def _is_cdx_line(line: str) -> bool:
+    """urlkey, 14-digit timestamp, original, mimetype, status, digest, length."""
+    fields = line.split(" ")
+    return len(fields) == 7 and len(fields[1]) == 14 and fields[1].isdigit()
+
+
+def _not_an_index(what: str) -> str:
+    return f"the archive's answer is not a capture index ({what}): {WRONG_ADDRESS_HINT}"
+
+
+def _size(n_bytes: int) -> str:
+    if n_bytes >= 1024 * 1024:
+        return f"{n_bytes / (1024 * 1024):g} MB"
+    return f"{n_bytes / 1024:g} KB"
+
+
+def _declared_charset(content_type: str) -> str | None:
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +297,7 @@ class CdxQuery:
 
 
 def run_cdx_query(
-    query: CdxQuery, *, endpoint: str, user_agent: str, timeout: float
+    query: CdxQuery, *, endpoint: str, user_agent: str, timeout: float, max_bytes: int
 ) -> list[Capture]:
     """Blocking: ask the capture index for good captures of one URL (runs in a worker thread)."""
     try:
@@ -207,6 +305,7 @@ def run_cdx_query(
             query.url,
             endpoint=endpoint,
             timeout=timeout,
+            max_bytes=max_bytes,
             user_agent=user_agent,
             start_timestamp=query.start,
             end_timestamp=query.end,
@@ -216,8 +315,6 @@ def run_cdx_query(
         return [Capture(s.timestamp, s.original, s.statuscode) for s in api.snapshots()]
     except ArchiveTrouble:
         raise
-    except BlockedSiteError as exc:
-        raise Excluded("the archive excludes this URL") from exc
     except WaybackError as exc:
         raise BadAnswer(f"unreadable capture index: {exc}") from exc
     except requests.RequestException as exc:
@@ -437,6 +534,7 @@ class Wayback:
             endpoint=f"{self.options.base}/cdx/search/cdx",
             user_agent=self.options.user_agent,
             timeout=self.options.call_timeout,
+            max_bytes=self.options.max_index_bytes,
         )
 
         async def in_pool() -> list[Capture]:
