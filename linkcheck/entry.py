@@ -1,13 +1,16 @@
-"""The ``linkcheck`` command's process entry point: the collector is tuned, then the CLI runs.
+"""The ``linkcheck`` command's process entry point: the collector is tuned and SIGTERM
+handled, then the CLI runs.
 
-Garbage-collector settings belong to the process, not to a library: only the
-command (console script and ``python -m linkcheck``) sets them, never an import
-of :mod:`linkcheck` from other Python code.
+Garbage-collector settings and signal handlers belong to the process, not to a
+library: only the command (console script and ``python -m linkcheck``) sets
+them, never an import of :mod:`linkcheck` from other Python code.
 """
 
 from __future__ import annotations
 
 import gc
+import signal
+from types import FrameType
 
 
 def main() -> None:
@@ -27,10 +30,26 @@ def main() -> None:
     # more of a run's CPU off.
     gc.freeze()
     gc.set_threshold(_YOUNG_OBJECTS_PER_COLLECTION, 20, 10)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         app()
     finally:
         gc.freeze()
+
+
+def _interrupt(_signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (a cancelled CI job, systemd, ``timeout``) stops a run as Ctrl-C does.
+
+    Killed outright, a run would leave its row "running" until the next one;
+    stopped like this it is marked interrupted and ``--resume`` can finish it.
+    Whatever handles SIGINT right now does the work (inside ``asyncio.run``,
+    asyncio's handler cancels the run), so both signals take one path.
+    """
+    on_ctrl_c = signal.getsignal(signal.SIGINT)
+    if callable(on_ctrl_c):
+        on_ctrl_c(signal.SIGINT, frame)
+    else:  # SIGINT ignored (a background job of a script): stop all the same
+        raise KeyboardInterrupt
 
 
 #: Allocations (net of frees) between two collections of the youngest generation (Python: 700).

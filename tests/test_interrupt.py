@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.web import TestWeb
 
 
@@ -32,7 +34,12 @@ def wait_until(condition: object, seconds: float) -> bool:
     return False
 
 
-def test_ctrl_c_keeps_every_finished_check(workdir: Path, live_web: TestWeb) -> None:
+# SIGTERM is how a cancelled CI job, systemd or `timeout` stops a run: it must end
+# it as Ctrl-C does, not kill it with the run row left "running".
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_keeps_every_finished_check(
+    workdir: Path, live_web: TestWeb, stop: signal.Signals
+) -> None:
     fast = [live_web.url(f"/page/p{n}") for n in range(10)]
     slow = [live_web.url(f"/slow/{20 + n}") for n in range(3)]
     (workdir / "a.md").write_text("\n".join(f"<{url}>" for url in fast + slow) + "\n")
@@ -45,7 +52,7 @@ def test_ctrl_c_keeps_every_finished_check(workdir: Path, live_web: TestWeb) -> 
     )
     try:
         assert wait_until(lambda: count(db, "select count(*) from checks") >= 10, 30)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         _, stderr = process.communicate(timeout=30)
     finally:
         process.kill()
