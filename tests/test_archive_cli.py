@@ -180,3 +180,23 @@ def test_archive_command_fails_when_every_lookup_fails(
     result = runner.invoke(app, ["archive"])
     assert result.exit_code == 3
     assert "every look-up failed" in result.stderr
+
+
+def test_an_archive_address_that_is_no_capture_index_fails_and_is_asked_again(
+    fake_archive: FakeArchive, dead_citation: str
+) -> None:
+    # What a wrong --wayback-url answers: a web page, not a capture index.
+    fake_archive.answer_index_with(200, "<html><body>Welcome</body></html>", "text/html")
+    assert runner.invoke(app, ["check", "."]).exit_code == 1
+    first = runner.invoke(app, ["archive"])
+    assert first.exit_code == 3
+    assert "not a capture index" in first.stderr
+    [(error,)] = rows("select error from snapshots")
+    assert error and "not a capture index" in error  # not stored as "no copy"
+    asked = len(fake_archive.requests_to("/cdx"))
+    fake_archive.index_answer = None
+    fake_archive.add(dead_citation, "20230101000000")
+    again = runner.invoke(app, ["archive"])
+    assert again.exit_code == 0, again.output
+    assert len(fake_archive.requests_to("/cdx")) > asked
+    assert f"/web/20230101000000/{dead_citation}" in again.stdout

@@ -153,6 +153,10 @@ class FakeArchive:
         self.captures.append(capture)
         return capture
 
+    def answer_index_with(self, status: int, body: str, content_type: str) -> None:
+        """From now on the capture index gives this answer instead of its own."""
+        self.index_answer = CannedAnswer(status, body, content_type)
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._port}"
