@@ -9,6 +9,7 @@ polite to that host too) and gives it back as soon as its response is dealt with
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import ssl
 import time
@@ -334,7 +335,7 @@ def _failure(
 
 def translate(exc: Exception, *, first_hop: bool = True) -> tuple[ErrorKind, str, bool]:
     """An aiohttp/asyncio failure as (error kind, message, the name does not exist)."""
-    message = str(exc) or type(exc).__name__
+    message = _describe(exc)
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return _translate_dns(exc.os_error, message)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
@@ -359,6 +360,32 @@ def translate(exc: Exception, *, first_hop: bool = True) -> tuple[ErrorKind, str
     # Something aiohttp let through on a strange answer: one odd server must not
     # end a run of thousands of links, so it is this link's outcome, named plainly.
     return ErrorKind.PROTOCOL, f"unexpected {type(exc).__name__}: {message}", False
+
+
+def _describe(exc: Exception) -> str:
+    """The failure in words a report can show.
+
+    aiohttp words a malformed answer as an HTTP error ("400, message=…", though
+    no server said 400) and a connection closed mid-headers as a dump of its
+    parser's internal object: neither may reach a report as it is.
+    """
+    if isinstance(exc, aiohttp.ServerDisconnectedError) and not isinstance(exc.message, str):
+        return "the server closed the connection before its answer was complete"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"malformed answer: {_one_line(exc.message)}"
+    text = str(exc) or type(exc).__name__
+    # A payload error names its cause in the same style: "<ContentLengthError: 400, message='…'>".
+    return _one_line(_WRAPPED_PARSER_ERROR.sub(r"\2", text))
+
+
+#: aiohttp's text for a parser error nested in another error's message.
+_WRAPPED_PARSER_ERROR = re.compile(r"<\w+: \d{3}, message=(['\"])(.*?)\1>", re.DOTALL)
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line, without the caret lines a parser adds under what it quotes."""
+    kept = (line.strip() for line in text.splitlines())
+    return " ".join(line for line in kept if line and set(line) != {"^"})
 
 
 def _translate_dns(os_error: OSError, message: str) -> tuple[ErrorKind, str, bool]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import pytest
 
 from linkcheck.check.options import RetryPolicy
@@ -373,6 +376,58 @@ async def test_a_reset_connection_is_an_error(web: TestWeb, make_checker: MakeCh
         ErrorKind.RESET,
         3,
     )
+
+
+#: Answers no HTTP server should give, each with what the report must say instead
+#: of aiohttp's wording ("400, message=…", or a dump of its parser's objects).
+BROKEN_ANSWERS = {
+    "/mid-headers": (b"HTTP/1.1 200 OK\r\nContent-Ty", ErrorKind.RESET, "closed the connection"),
+    "/not-http": (b"THIS IS NOT HTTP\r\n\r\n", ErrorKind.PROTOCOL, "malformed answer: Bad status"),
+    "/cut-short": (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: text/html\r\n\r\nabc",
+        None,
+        None,
+    ),
+}
+
+
+@pytest.fixture
+async def broken_server() -> AsyncIterator[str]:
+    """A loopback server that answers each path of BROKEN_ANSWERS with its bytes, then hangs up."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        path = (await reader.readline()).split()[1].decode()
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        writer.write(BROKEN_ANSWERS[path][0])
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.mark.parametrize("path", [p for p, (_, kind, _) in BROKEN_ANSWERS.items() if kind])
+async def test_a_broken_answer_is_described_in_words(
+    broken_server: str, make_checker: MakeChecker, path: str
+) -> None:
+    _, kind, words = BROKEN_ANSWERS[path]
+    result = await check(make_checker, broken_server + path, retry=_ONE_ATTEMPT)
+    assert (result.verdict, result.error_kind) == (Verdict.ERROR, kind)
+    assert result.error is not None and words is not None and words in result.error
+    for internal in ("message=", "RawResponseMessage", "400,", "\n"):
+        assert internal not in result.error
+
+
+async def test_a_body_cut_short_keeps_what_arrived(
+    broken_server: str, make_checker: MakeChecker
+) -> None:
+    # Only the start of a page is read (for its title); a short body is no failure.
+    result = await check(make_checker, broken_server + "/cut-short", retry=_ONE_ATTEMPT)
+    assert (result.verdict, result.status_code) == (Verdict.ALIVE, 200)
 
 
 async def test_a_self_signed_certificate_is_a_tls_error(
