@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from linkcheck.report.json_report import citation_json
 from linkcheck.report.summary import iso
+from linkcheck.report.visible import visible
 from linkcheck.types import LinkChange, LinkState
 
 #: How each transition is named for a reader, in the order they are listed.
@@ -41,7 +42,8 @@ def render_changes(changes: Sequence[LinkChange], format: str = "text") -> str:
                 where = ",".join(str(n) for n in ref.lines)
                 lines.append(f"      cited in {ref.document}:{where}")
         lines.append("")
-    return "\n".join(lines).rstrip()
+    # Each line is layout around values (paths, URLs) that may hold control characters.
+    return "\n".join(map(visible, lines)).rstrip()
 
 
 def _json(change: LinkChange) -> dict[str, object]:

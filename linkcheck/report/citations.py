@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from linkcheck.report.visible import visible
 from linkcheck.types import Citation, Document
 
 
@@ -55,4 +56,5 @@ def _document_text(document: Document) -> str:
         where = ",".join(str(n) for n in citation.lines)
         title = f"  “{citation.title}”" if citation.title else ""
         lines.append(f"  {where:>9}  {citation.role.value:<8}  {citation.url}{title}")
-    return "\n".join(lines) + "\n"
+    # Each line is layout around values (paths, URLs, titles) that may hold control characters.
+    return "\n".join(map(visible, lines)) + "\n"

@@ -19,6 +19,7 @@ from linkcheck.report.summary import (
     sorted_citations,
     title_of,
 )
+from linkcheck.report.visible import visible
 from linkcheck.types import CitationRef, LinkRow
 
 
@@ -40,8 +41,12 @@ def _command(level: str, row: LinkRow, ref: CitationRef) -> str:
     if ref.lines:
         properties["line"] = str(ref.lines[0])
     properties["title"] = title_of(row)
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{level} {props}::{escape_data(_message(row, ref))}"
+    # visible() first: the escapes below keep the command intact, but the runner
+    # undoes them, so a raw ESC or line break would still reach the log.
+    props = ",".join(
+        f"{key}={escape_property(visible(value))}" for key, value in properties.items()
+    )
+    return f"::{level} {props}::{escape_data(visible(_message(row, ref)))}"
 
 
 def _message(row: LinkRow, ref: CitationRef) -> str:

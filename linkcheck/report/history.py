@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 
 from linkcheck.report.json_report import citation_json, hop_json
-from linkcheck.report.summary import iso, outcome
+from linkcheck.report.summary import iso, outcome, plural
+from linkcheck.report.visible import visible
 from linkcheck.types import CheckResult, CitationRef, LinkRow, Snapshot
 
 
@@ -71,11 +72,11 @@ def _text(
     snapshot: Snapshot | None,
 ) -> str:
     lines = [url, ""]
-    lines.append(f"cited {len(citations)} times:")
+    lines.append(f"cited {plural(len(citations), 'time')}:")
     for ref in citations:
         where = ",".join(str(n) for n in ref.lines)
         lines.append(f"  {ref.document}:{where} ({ref.role})")
-    lines += ["", f"{len(checks)} checks, oldest first:"]
+    lines += ["", f"{plural(len(checks), 'check')}, oldest first:"]
     for check in checks:
         row = LinkRow(url=url, citations=(), result=check)
         lines.append(f"  {iso(check.checked_at)}  {check.verdict:<9} {outcome(row)}")
@@ -90,4 +91,5 @@ def _text(
         lines.append(
             f"archive: no usable capture{f' ({snapshot.error})' if snapshot.error else ''}"
         )
-    return "\n".join(lines)
+    # Each line is layout around values (paths, URLs, errors) that may hold control characters.
+    return "\n".join(map(visible, lines))

@@ -40,6 +40,7 @@ from linkcheck.report.summary import (
     sorted_citations,
     verdict_of,
 )
+from linkcheck.report.visible import visible
 from linkcheck.types import LinkRow, SnapshotDirection
 
 #: No scripts, no fetches: only the inline stylesheet and inline images.
@@ -78,8 +79,12 @@ def render_html(data: ReportData, options: ReportOptions) -> str:
 
 
 def e(value: object) -> str:
-    """Escape for text and attribute values alike (quotes included)."""
-    return escape(str(value), quote=True)
+    """Escape for text and attribute values alike (quotes included).
+
+    Control characters are shown as ``\\x1b``: most are not allowed in HTML (nor
+    in XML, for tools that parse the page as XHTML), and none belongs in a value.
+    """
+    return escape(visible(str(value)), quote=True)
 
 
 def human_date(moment: datetime | date | None) -> str:
@@ -110,8 +115,13 @@ def _headline(data: ReportData, failing: Sequence[LinkRow]) -> str:
     archived = sum(1 for row in failing if archive_found(row))
     dead_citations = citation_count(failing)
     sources, documents = plural(len(links), "source"), plural(document_count(links), "document")
+    citations = citation_count(links)
     stats = [
-        ("citations", citation_count(links), f"citations of {sources} in {documents}"),
+        (
+            "citations",
+            citations,
+            f"{'citation' if citations == 1 else 'citations'} of {sources} in {documents}",
+        ),
         (
             "dead",
             len(failing),

@@ -62,7 +62,7 @@ def render_chart(runs: Sequence[RunSummary]) -> str:
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="chart-title">',
-        f'<title id="chart-title">Links per verdict in each of the last {len(runs)} runs</title>',
+        f'<title id="chart-title">Links per verdict in {_runs_phrase(len(runs))}</title>',
     ]
     for value in range(0, top + 1, step):
         y = TOP + plot_h - plot_h * value / top
@@ -96,6 +96,10 @@ def _bar(run: RunSummary, x: float, width: float, plot_h: float, top: int) -> li
             f"<title>{tooltip}</title></rect>"
         )
     return rects
+
+
+def _runs_phrase(count: int) -> str:
+    return "the only run" if count == 1 else f"each of the last {count} runs"
 
 
 def _label(run: RunSummary, center: float) -> str:

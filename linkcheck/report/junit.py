@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import archive_note, is_failing, moved_to, outcome, verdict_name
+from linkcheck.report.visible import visible
 from linkcheck.types import CitationRef, LinkRow, Verdict
 
 
@@ -32,7 +33,7 @@ def render_junit(data: ReportData, options: ReportOptions) -> str:
     for row in data.links:
         for ref in row.citations:
             by_document[ref.document].append(_Case(row, ref))
-    root = ET.Element("testsuites", name=options.title)
+    root = ET.Element("testsuites", name=visible(options.title))
     for document in sorted(by_document):
         cases = sorted(by_document[document], key=lambda case: (case.row.url, case.ref.lines))
         root.append(_suite(document, cases, options))
@@ -42,7 +43,7 @@ def render_junit(data: ReportData, options: ReportOptions) -> str:
 
 
 def _suite(document: str, cases: Sequence[_Case], options: ReportOptions) -> ET.Element:
-    suite = ET.Element("testsuite", name=document)
+    suite = ET.Element("testsuite", name=visible(document))
     for case in cases:
         suite.append(_testcase(case, options))
     _set_counts(suite, suite.findall("testcase"))
@@ -68,7 +69,7 @@ def _set_counts(element: ET.Element, children: Sequence[ET.Element]) -> None:
 def _testcase(case: _Case, options: ReportOptions) -> ET.Element:
     row, ref = case.row, case.ref
     elapsed = row.result.elapsed_ms if row.result and row.result.elapsed_ms else 0.0
-    element = ET.Element("testcase", classname=ref.document, name=row.url)
+    element = ET.Element("testcase", classname=visible(ref.document), name=visible(row.url))
     element.set("time", f"{elapsed / 1000:.3f}")
     verdict = row.result.verdict if row.result else None
     if is_failing(row, options):
@@ -77,7 +78,7 @@ def _testcase(case: _Case, options: ReportOptions) -> ET.Element:
         )
         failure.text = _details(row, ref)
     elif verdict is None or verdict == Verdict.SKIPPED:
-        ET.SubElement(element, "skipped", message=outcome(row))
+        ET.SubElement(element, "skipped", message=visible(outcome(row)))
     out = ET.SubElement(element, "system-out")
     out.text = _details(row, ref)
     return element
@@ -86,7 +87,7 @@ def _testcase(case: _Case, options: ReportOptions) -> ET.Element:
 def _message(row: LinkRow, ref: CitationRef) -> str:
     lines = ",".join(str(line) for line in ref.lines)
     place = f"{ref.document}:{lines}" if lines else ref.document
-    return f"{verdict_name(row)}: {row.url} ({outcome(row)}) cited at {place}"
+    return visible(f"{verdict_name(row)}: {row.url} ({outcome(row)}) cited at {place}")
 
 
 def _details(row: LinkRow, ref: CitationRef) -> str:
@@ -102,4 +103,7 @@ def _details(row: LinkRow, ref: CitationRef) -> str:
     note = archive_note(row)
     if note is not None and row.snapshot is not None:
         details.append(f"archived copy: {row.snapshot.archive_url} ({note})")
-    return "\n".join(details)
+    # ElementTree escapes only <, > and &: a control character in a value would make
+    # the document ill-formed, so each value line goes through visible() (the line
+    # breaks between them are the layout, and allowed in XML).
+    return "\n".join(map(visible, details))

@@ -16,10 +16,12 @@ from linkcheck.report.summary import (
     minute,
     moved_to,
     outcome,
+    plural,
     sections,
     sorted_citations,
     verdict_counts,
 )
+from linkcheck.report.visible import visible
 from linkcheck.types import LinkRow
 
 COLUMNS = ("Link", "Verdict", "What we saw", "Archived copy", "Cited in")
@@ -46,8 +48,9 @@ def render_markdown(data: ReportData, options: ReportOptions) -> str:
 def _headline(data: ReportData, failing: int) -> str:
     links = data.links
     headline = (
-        f"**{failing} failing** of {len(links)} links, "
-        f"cited {citation_count(links)} times in {document_count(links)} documents."
+        f"**{failing} failing** of {plural(len(links), 'link')}, "
+        f"cited {plural(citation_count(links), 'time')} in "
+        f"{plural(document_count(links), 'document')}."
     )
     if data.run is not None:
         headline += (
@@ -98,7 +101,8 @@ def _cells(row: LinkRow) -> list[str]:
 
 def text(value: str) -> str:
     """Plain text inside a table cell: Markdown punctuation and ``|`` escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    # visible() before escaping, so the backslash of ``\x1b`` is shown, not read as Markdown.
+    return _SPECIAL.sub(r"\\\1", visible(" ".join(value.split())))
 
 
 def destination(url: str) -> str:
@@ -110,7 +114,7 @@ def destination(url: str) -> str:
     """
     for raw, encoded in ((" ", "%20"), ("<", "%3C"), (">", "%3E"), ("\n", "%0A"), ("\r", "%0D")):
         url = url.replace(raw, encoded)
-    return "<" + url.replace("|", "\\|") + ">"
+    return "<" + visible(url).replace("|", "\\|") + ">"
 
 
 def autolink(url: str) -> str:
@@ -120,6 +124,6 @@ def autolink(url: str) -> str:
 
 def code(value: str) -> str:
     """A file name in a code span; a backtick inside gets a longer fence."""
-    value = " ".join(value.split()).replace("|", "\\|")
+    value = visible(" ".join(value.split())).replace("|", "\\|")
     fence = "``" if "`" in value else "`"
     return f"{fence} {value} {fence}" if fence == "``" else f"`{value}`"

@@ -23,6 +23,7 @@ from linkcheck.report.summary import (
     verdict_name,
     where,
 )
+from linkcheck.report.visible import visible
 from linkcheck.types import LinkRow
 
 INDENT = "    "
@@ -43,7 +44,9 @@ STYLES = {
 def render_text(data: ReportData, options: ReportOptions) -> str:
     if options.color:
         return _render_rich(data, options)
-    return "\n".join(_plain_lines(data, options)).rstrip("\n") + "\n"
+    # The lines are this renderer's own layout; any control character in one
+    # came from a value (a file name, a title) and is shown, not sent.
+    return "\n".join(map(visible, _plain_lines(data, options))).rstrip("\n") + "\n"
 
 
 # --------------------------------------------------------------------------- plain
@@ -116,9 +119,9 @@ def _render_rich(data: ReportData, options: ReportOptions) -> str:
     console = Console(
         file=buffer, force_terminal=True, width=options.width, highlight=False, soft_wrap=False
     )
-    console.print(Text(options.title, style="bold"))
+    console.print(Text(visible(options.title), style="bold"))
     for line in _header_lines(data):
-        console.print(Text(line))
+        console.print(Text(visible(line)))
     for heading, rows in sections(data, options):
         if rows:
             console.print(_table(heading, rows))
@@ -134,16 +137,20 @@ def _table(heading: str, rows: Sequence[LinkRow]) -> Table:
     table.add_column("cited in", overflow="fold")
     for row in rows:
         name = verdict_name(row)
-        link = row.url if moved_to(row) is None else f"{row.url}\n→ {moved_to(row)}"
+        # Line breaks between values are the cell's layout; values themselves go through visible().
+        final = moved_to(row)
+        link = visible(row.url) if final is None else f"{visible(row.url)}\n→ {visible(final)}"
         archive = ""
         if row.snapshot is not None and row.snapshot.archive_url is not None:
-            archive = f"{row.snapshot.archive_url}\n{archive_note(row)}"
-        cited = "\n".join(where(ref) for ref in sorted(row.citations, key=lambda r: r.document))
+            archive = f"{visible(row.snapshot.archive_url)}\n{archive_note(row)}"
+        cited = "\n".join(
+            visible(where(ref)) for ref in sorted(row.citations, key=lambda r: r.document)
+        )
         # Text() cells: a URL with brackets must never be read as rich markup.
         table.add_row(
             Text(name, style=STYLES.get(name, "")),
             Text(link),
-            Text(outcome(row)),
+            Text(visible(outcome(row))),
             Text(archive),
             Text(cited),
         )

@@ -46,19 +46,35 @@ def test_escaping_follows_the_workflow_command_rules() -> None:
 
 def test_hostile_names_and_messages_survive_the_round_trip() -> None:
     row = sample_links()[2]  # dead, cited by two documents
-    hostile_doc = "notes/a,b: 100%\ndraft.md"
+    hostile_doc = "notes/a,b: 100%::draft.md"
     hostile = replace(
         row,
         citations=(CitationRef(hostile_doc, (4, 9), Role.INLINE),),
-        result=replace(row.result, error="gone::error\nfile=x,line=1") if row.result else None,
+        result=replace(row.result, error="gone::error file=x,line=1 50%") if row.result else None,
     )
     (command,) = _parse(render("github", ReportData(links=[hostile])))
     level, props, message = command
     assert level == "error"
     assert props["file"] == hostile_doc
     assert props["line"] == "4"
-    assert "gone::error\nfile=x,line=1" in message
+    assert "gone::error file=x,line=1 50%" in message
     assert "Also cited on line 9." in message
+
+
+def test_a_line_break_in_a_value_is_shown_not_decoded_into_the_log() -> None:
+    # The runner turns %0A back into a line break, so an escaped one would still
+    # forge a line of the log (or an ESC colour it): such characters arrive as text.
+    row = sample_links()[2]
+    hostile = replace(
+        row,
+        citations=(CitationRef("a\nb\x1b[31m.md", (4,), Role.INLINE),),
+        result=replace(row.result, error="gone\r\n::warning::forged") if row.result else None,
+    )
+    (command,) = _parse(render("github", ReportData(links=[hostile])))
+    _, props, message = command
+    assert props["file"] == "a\\x0ab\\x1b[31m.md"
+    assert "gone\\x0d\\x0a::warning::forged" in message
+    assert not any(char in message + props["file"] for char in "\r\n\x1b")
 
 
 def test_one_annotation_per_citing_document_at_its_first_line() -> None:

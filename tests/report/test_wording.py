@@ -1,0 +1,46 @@
+"""Counts read as English: one link, one time, one check; never "1 times"."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from linkcheck.report import ReportData, ReportOptions, render
+from linkcheck.report.history import render_history
+from linkcheck.types import RunStatus, RunSummary
+from tests.report.sample import sample_links
+
+
+def _one_dead_citation() -> ReportData:
+    dead = sample_links()[2]
+    run = RunSummary(1, datetime(2025, 6, 10, tzinfo=UTC), RunStatus.COMPLETED)
+    return ReportData(links=[replace(dead, citations=dead.citations[:1])], run=run)
+
+
+def test_history_of_a_link_cited_once_and_checked_once() -> None:
+    dead = sample_links()[2]
+    assert dead.result is not None
+    output = render_history(dead.url, [dead.result], dead.citations[:1], None)
+    assert "cited 1 time:" in output
+    assert "1 check, oldest first:" in output
+    assert "1 times" not in output and "1 checks" not in output
+
+
+def test_history_counts_many_in_the_plural() -> None:
+    dead = sample_links()[2]
+    assert dead.result is not None
+    output = render_history(dead.url, [dead.result] * 2, dead.citations, None)
+    assert "cited 2 times:" in output
+    assert "2 checks, oldest first:" in output
+
+
+def test_markdown_headline_of_one_link_cited_once() -> None:
+    output = render("markdown", _one_dead_citation(), ReportOptions())
+    assert "of 1 link, cited 1 time in 1 document." in output
+
+
+def test_html_counts_one_citation_and_one_run_in_the_singular() -> None:
+    output = render("html", _one_dead_citation(), ReportOptions())
+    assert "citations of 1 source" not in output
+    assert "citation of 1 source in 1 document" in output
+    assert "the last 1 runs" not in output
