@@ -35,7 +35,7 @@ from linkcheck.config import (
     parse_names,
     sqlite_file,
 )
-from linkcheck.errors import ArchiveError, LinkcheckError, UsageError
+from linkcheck.errors import ArchiveError, InputError, LinkcheckError, UsageError
 from linkcheck.extract import (
     DEFAULT_EXTENSIONS,
     ExtractResult,
@@ -54,6 +54,7 @@ from linkcheck.report import FORMATS, render
 from linkcheck.report.json_report import write_json
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.redact import redact_row
+from linkcheck.scanning import NO_READABLE_INPUT
 from linkcheck.store import Store
 from linkcheck.types import (
     Document,
@@ -202,19 +203,26 @@ def extract(
     with _exit_on_error():
         settings = _settings(config, include_code=include_code, extensions=extensions)
         progress = ConsoleProgress(verbose=verbose, quiet=False)
-        documents = _readable(extract_documents(paths, settings.extract), progress.handle)
+        seen = Counter[str]()
+        documents = _readable(extract_documents(paths, settings.extract), progress.handle, seen)
         from linkcheck.report.citations import write_citations  # lazily: see the docstring
 
         write_citations(documents, output_format, sys.stdout)
+        if seen["skipped"] and not seen["read"]:  # as `check` and `scan` do: exit 2
+            raise InputError(NO_READABLE_INPUT)
 
 
-def _readable(items: Iterable[ExtractResult], on_event: EventSink) -> Iterator[Document]:
+def _readable(
+    items: Iterable[ExtractResult], on_event: EventSink, seen: Counter[str]
+) -> Iterator[Document]:
     """The parsed documents; what could not be read, or is not checked, goes out as events
-    (the same messages a scan or a check shows)."""
+    (the same messages a scan or a check shows).  ``seen`` counts both."""
     for item in items:
         if isinstance(item, SkippedInput):
+            seen["skipped"] += 1
             on_event(InputSkipped(item))
         elif not isinstance(item, UnchangedInput):
+            seen["read"] += 1
             for ignored in item.ignored:
                 on_event(LinkIgnored(ignored))
             yield item
@@ -249,7 +257,7 @@ def scan(
         s = outcome.stats
         typer.echo(
             f"{len(outcome.documents)} documents ({s.added} new, {s.updated} changed, "
-            f"{s.unchanged} unchanged), {s.citations} citations; "
+            f"{s.unchanged} unchanged), {s.citations} citations stored; "
             f"{len(outcome.skipped)} inputs skipped."
         )
 

@@ -100,7 +100,7 @@ class ConsoleProgress:
             return
         if self._console is None:
             if final:  # plain output: one line, once the number is known
-                self._say(f"checking {total} links")
+                self._say(f"checking {total} link{'' if total == 1 else 's'}")
             return
         if self._bar is None:
             self._bar, self._task = _start_bar(self._console)

@@ -121,7 +121,11 @@ def _unchanged_in(store: Store, settings: Settings) -> Callable[[str, str], bool
 def require_documents(scanned: ScanOutcome) -> None:
     """Fail the run when inputs were given but none of them could be read as text."""
     if scanned.skipped and not scanned.documents:
-        raise InputError("none of the inputs could be read as text (see the messages above)")
+        raise InputError(NO_READABLE_INPUT)
+
+
+#: Why a run (or an extraction) fails when every input it was given was skipped.
+NO_READABLE_INPUT = "none of the inputs could be read as text (see the messages above)"
 
 
 #: Documents per batch the scanning thread stores before handing over their due

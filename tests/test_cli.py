@@ -72,6 +72,14 @@ def test_extract_skips_binary_files_with_a_message(workdir: Path) -> None:
     assert [c["url"] for c in json.loads(result.stdout)] == ["https://example.org/page"]
 
 
+def test_extract_fails_like_check_when_no_input_is_readable(workdir: Path) -> None:
+    (workdir / "latin1.txt").write_bytes(b"caf\xe9 https://example.org/\n")
+    extracted = runner.invoke(app, ["extract", "latin1.txt"])
+    checked = runner.invoke(app, ["check", "latin1.txt"])
+    assert extracted.exit_code == checked.exit_code == 2
+    assert "none of the inputs could be read" in extracted.stderr
+
+
 def test_verbose_extract_says_what_is_not_checked(workdir: Path) -> None:
     (workdir / "a.md").write_text("[mail](mailto:someone@example.org) and https://example.org/\n")
     result = runner.invoke(app, ["extract", "a.md", "--verbose"])

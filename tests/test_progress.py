@@ -62,3 +62,10 @@ def test_a_terminal_gets_a_bar_whose_total_follows_the_scan(
         progress.handle(ChecksPlanned(100, final=True))
     assert "3/100" in screen.getvalue()
     assert "checking 100 links" not in screen.getvalue()  # the bar says it
+
+
+def test_one_link_is_not_links() -> None:
+    log = io.StringIO()
+    with ConsoleProgress(verbose=False, quiet=False, stream=log) as progress:
+        progress.handle(ChecksPlanned(1, final=True))
+    assert log.getvalue() == "linkcheck: checking 1 link\n"

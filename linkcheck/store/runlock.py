@@ -141,7 +141,7 @@ def busy_message(holder: LockHolder, database: str) -> str:
     return (
         f"database {database} is in use by run {holder.run_id} "
         f"(pid {holder.pid} on host {holder.host}, started {started}); "
-        "wait until it finishes, or use --wait SECONDS to wait for it"
+        "wait until it finishes, or use --wait with a duration such as 10m to wait for it"
     )
 
 
