@@ -33,7 +33,12 @@ FORMATS: tuple[str, ...] = ("text", "json", "csv", "markdown", "html", "junit", 
 
 
 def render(format: str, data: ReportData, options: ReportOptions | None = None) -> str:
-    """Render ``data`` as ``format``; an unknown format is a ``ValueError`` naming the others."""
+    """Render ``data`` as ``format``; an unknown format is a ``ValueError`` naming the others.
+
+    The string is a complete file, ending in exactly one line break (CRLF for
+    CSV; GitHub annotations are empty when there is nothing to annotate): write
+    it as it is, adding nothing.
+    """
     where = _RENDERERS.get(format)
     if where is None:
         raise ValueError(f"unknown report format {format!r}; choose one of: {', '.join(FORMATS)}")

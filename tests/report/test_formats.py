@@ -174,3 +174,18 @@ def test_markdown_never_makes_a_script_url_clickable() -> None:
     output = render("markdown", ReportData(links=[row]))
     assert "](<javascript" not in output
     assert "javascript:alert\\(1\\)" in output
+
+
+# --------------------------------------------------------------------------- files
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_every_format_is_a_complete_file_ending_in_one_line_break(
+    format: str, data: ReportData
+) -> None:
+    # The CLI writes render()'s string as it is: one more "\n" would leave a
+    # blank line at the end (a CSV ending "\r\n\n" has an empty last record).
+    output = render(format, data)
+    ending = "\r\n" if format == "csv" else "\n"
+    assert output.endswith(ending)
+    assert not output.removesuffix(ending).endswith(("\n", "\r"))
