@@ -135,7 +135,7 @@ async def _finish_run(
     status, reason = RunStatus.FAILED, None
     try:
         run = _scan_while_checking if _may_overlap(store, settings) else _scan_then_check
-        scanned = await run(store, run_id, inputs, settings, machinery, resumed)
+        scanned, reason = await run(store, run_id, inputs, settings, machinery, resumed)
         status = RunStatus.COMPLETED
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = RunStatus.INTERRUPTED
@@ -183,8 +183,11 @@ async def _scan_then_check(
     settings: Settings,
     machinery: _Machinery,
     resumed: bool,
-) -> ScanOutcome:
-    """The whole scan first, then the due links of all documents in priority order."""
+) -> tuple[ScanOutcome, str | None]:
+    """The whole scan first, then the due links of all documents in priority order.
+
+    Returns the scan and why checking stopped early (the time budget), if it did.
+    """
     scanned = scan(store, inputs, settings, on_event=machinery.on_event)
     require_documents(scanned)
     urls = list(
@@ -197,8 +200,10 @@ async def _scan_then_check(
         )
     )
     machinery.on_event(ChecksPlanned(len(urls)))
-    await _check_urls(store, run_id, urls, Tally(planned=len(urls)), settings, machinery)
-    return scanned
+    stopped_by = await _check_urls(
+        store, run_id, urls, Tally(planned=len(urls)), settings, machinery
+    )
+    return scanned, stopped_by
 
 
 async def _scan_while_checking(
@@ -208,7 +213,7 @@ async def _scan_while_checking(
     settings: Settings,
     machinery: _Machinery,
     resumed: bool,
-) -> ScanOutcome:
+) -> tuple[ScanOutcome, str | None]:
     """Check each batch of documents' due links as soon as the batch is stored.
 
     The first request goes out while most documents are still being read, so a
@@ -226,8 +231,8 @@ async def _scan_while_checking(
     )
     # Closed here whatever happens: the scanning thread has ended before its outcome is read.
     async with contextlib.aclosing(feed.urls()) as urls:
-        await _check_urls(store, run_id, urls, tally, settings, machinery)
-    return feed.outcome()
+        stopped_by = await _check_urls(store, run_id, urls, tally, settings, machinery)
+    return feed.outcome(), stopped_by
 
 
 async def _check_urls(
@@ -237,7 +242,13 @@ async def _check_urls(
     tally: Tally,
     settings: Settings,
     machinery: _Machinery,
-) -> None:
+) -> str | None:
+    """Check ``urls`` and hand every result to the store's writer.
+
+    Returns why checking stopped before the last link (the time budget), else None:
+    the run row keeps it, so a report does not pass a budget-bound night off as
+    a whole one.
+    """
     checker = Checker(
         settings.check,
         on_event=machinery.on_event,
@@ -255,7 +266,11 @@ async def _check_urls(
                     tally.checked += 1
         except TimeoutError:
             left = tally.planned - tally.checked
-            machinery.on_event(Notice(f"time budget used up: {left} links left for the next run"))
+            links = "1 link" if left == 1 else f"{left} links"
+            stopped_by = f"time budget used up: {links} left for the next run"
+            machinery.on_event(Notice(stopped_by))
+            return stopped_by
+    return None
 
 
 async def lookup_snapshots(

@@ -177,8 +177,14 @@ def test_limit_and_budget_bound_a_nights_work(workdir: Path, live_web: TestWeb) 
     budgeted = runner.invoke(app, ["check", "slow.md", "--budget", "1s", "--timeout", "30"])
     assert time.monotonic() - started < 20
     assert budgeted.exit_code == 0, budgeted.output
-    assert "time budget used up: 1 links left" in budgeted.stderr
-    assert query(db, "select status from runs order by id desc limit 1") == [("completed",)]
+    assert "time budget used up: 1 link left" in budgeted.stderr
+    # The run completed, and says it stopped short: the morning report does not pass it off
+    # as a whole night.
+    assert query(db, "select status, error from runs order by id desc limit 1") == [
+        ("completed", "time budget used up: 1 link left for the next run")
+    ]
+    report = runner.invoke(app, ["report"])
+    assert "Stopped by: time budget used up: 1 link left" in report.stdout
 
 
 def test_exclude_private_refuses_loopback_targets(workdir: Path, live_web: TestWeb) -> None:

@@ -229,7 +229,8 @@ class Store:
         return self._locked(insert_run, waiting or Waiting(seconds=wait))
 
     def finish_run(self, run_id: int, status: RunStatus, *, error: str | None = None) -> None:
-        """Close run ``run_id`` with ``status``; ``error`` says why a failed run stopped."""
+        """Close run ``run_id`` with ``status``; ``error`` says why it stopped short (what
+        failed it, or the time budget running out), if it did."""
         now = now_utc()
         with translated_errors(self._engine.url), write_connection(self._engine) as connection:
             connection.execute(
