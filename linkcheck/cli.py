@@ -482,7 +482,7 @@ def _emit(
             write_json(shown, options, stream, run=run)
         else:
             data = ReportData(links=list(shown), run=run, runs=runs, changes=changes)
-            stream.write(render(settings.format, data, options) + "\n")
+            stream.write(render(settings.format, data, options))  # a whole file, line end included
 
 
 def _check_writable(output: Path | None) -> None:

@@ -13,11 +13,6 @@ from linkcheck.cli import app
 RENDERED_FORMATS = ("text", "csv", "markdown", "html", "junit", "sarif")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py _emit appends '\\n' to render()'s output, which already ends in one "
-    "line break; the fix (write it as it is) belongs to the CLI's owner",
-)
 @pytest.mark.parametrize("format", RENDERED_FORMATS)
 def test_a_report_file_ends_without_a_blank_line(format: str, tmp_path: Path) -> None:
     source = tmp_path / "notes.txt"
