@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from linkcheck.report.json_report import citation_json
-from linkcheck.report.summary import iso
+from linkcheck.report.summary import iso, lines_text
 from linkcheck.report.visible import visible
 from linkcheck.types import LinkChange, LinkState
 
@@ -39,7 +39,7 @@ def render_changes(changes: Sequence[LinkChange], format: str = "text") -> str:
             status = change.result.status_code if change.result else None
             lines.append(f"  {change.url}" + (f"  (HTTP {status})" if status else ""))
             for ref in change.citations:
-                where = ",".join(str(n) for n in ref.lines)
+                where = lines_text(ref.lines)
                 lines.append(f"      cited in {ref.document}:{where}")
         lines.append("")
     # Each line is layout around values (paths, URLs) that may hold control characters.

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from linkcheck.report.summary import lines_text
 from linkcheck.report.visible import visible
 from linkcheck.types import Citation, Document
 
@@ -53,7 +54,7 @@ def _document_text(document: Document) -> str:
         f"{count} citation{'' if count == 1 else 's'}"
     ]
     for citation in document.citations:
-        where = ",".join(str(n) for n in citation.lines)
+        where = lines_text(citation.lines)
         title = f"  “{citation.title}”" if citation.title else ""
         lines.append(f"  {where:>9}  {citation.role.value:<8}  {citation.url}{title}")
     # Each line is layout around values (paths, URLs, titles) that may hold control characters.

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from linkcheck.report.json_report import citation_json, hop_json
-from linkcheck.report.summary import iso, outcome, plural
+from linkcheck.report.summary import iso, lines_text, outcome, plural
 from linkcheck.report.visible import visible
 from linkcheck.types import CheckResult, CitationRef, LinkRow, Snapshot
 
@@ -74,7 +74,7 @@ def _text(
     lines = [url, ""]
     lines.append(f"cited {plural(len(citations), 'time')}:")
     for ref in citations:
-        where = ",".join(str(n) for n in ref.lines)
+        where = lines_text(ref.lines)
         lines.append(f"  {ref.document}:{where} ({ref.role})")
     lines += ["", f"{plural(len(checks), 'check')}, oldest first:"]
     for check in checks:
@@ -88,8 +88,8 @@ def _text(
     elif snapshot.archive_url:
         lines.append(f"archive: {snapshot.archive_url} ({snapshot.direction} the citation)")
     else:
-        lines.append(
-            f"archive: no usable capture{f' ({snapshot.error})' if snapshot.error else ''}"
-        )
+        # An error is archive trouble, asked about again next time: not "no copy".
+        failed = f"look-up failed ({snapshot.error})" if snapshot.error else ""
+        lines.append(f"archive: {failed or 'no usable capture'}")
     # Each line is layout around values (paths, URLs, errors) that may hold control characters.
     return "\n".join(map(visible, lines))

@@ -13,6 +13,7 @@ from linkcheck.report.summary import (
     failing_rows,
     grouped,
     is_web_url,
+    line_list,
     minute,
     moved_to,
     outcome,
@@ -86,10 +87,7 @@ def _cells(row: LinkRow) -> list[str]:
     if note is not None and row.snapshot is not None and row.snapshot.archive_url is not None:
         archive = f"[{text(note)}]({destination(row.snapshot.archive_url)})"
     cited = "<br>".join(
-        f"{code(ref.document)} line{'s' if len(ref.lines) > 1 else ''} "
-        f"{', '.join(map(str, ref.lines))}"
-        if ref.lines
-        else code(ref.document)
+        f"{code(ref.document)} {line_list(ref.lines)}" if ref.lines else code(ref.document)
         for ref in sorted_citations(row)
     )
     verdict = str(row.result.verdict) if row.result else "unchecked"

@@ -276,13 +276,25 @@ def plural(count: int, word: str) -> str:
 
 
 def line_list(lines: Sequence[int]) -> str:
-    """``line 3`` / ``lines 3, 8``."""
-    numbers = ", ".join(str(line) for line in lines)
+    """``line 3`` / ``lines 3, 8`` (the first ``SHOWN_LINES``, then how many in all)."""
+    numbers = ", ".join(str(line) for line in lines[:SHOWN_LINES])
+    if len(lines) > SHOWN_LINES:
+        numbers += f", … ({len(lines)} in all)"
     return f"line {numbers}" if len(lines) == 1 else f"lines {numbers}"
 
 
 def lines_text(lines: Sequence[int]) -> str:
-    return ",".join(str(line) for line in lines)
+    """``3,17`` (the first ``SHOWN_LINES``, then how many in all)."""
+    numbers = ",".join(str(line) for line in lines[:SHOWN_LINES])
+    if len(lines) > SHOWN_LINES:
+        numbers += f",… ({len(lines)} lines)"
+    return numbers
+
+
+#: Line numbers a report shows for one citation before it counts the rest: a URL
+#: repeated on every line of a huge file must not make one report line megabytes long.
+#: (JSON and CSV, which programs read, keep every line.)
+SHOWN_LINES = 10
 
 
 def where(ref: CitationRef) -> str:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from linkcheck.report import ReportData, ReportOptions, render
 from linkcheck.report.history import render_history
-from linkcheck.types import RunStatus, RunSummary
+from linkcheck.types import RunStatus, RunSummary, Snapshot, SnapshotDirection
 from tests.report.sample import sample_links
 
 
@@ -44,3 +44,32 @@ def test_html_counts_one_citation_and_one_run_in_the_singular() -> None:
     assert "citations of 1 source" not in output
     assert "citation of 1 source in 1 document" in output
     assert "the last 1 runs" not in output
+
+
+def test_a_citation_on_thousands_of_lines_shows_the_first_few_and_the_count() -> None:
+    # A URL repeated on every line of a huge file: one report line, not megabytes.
+    dead = sample_links()[2]
+    assert dead.result is not None
+    ref = replace(dead.citations[0], lines=tuple(range(1, 5001)))
+    output = render_history(dead.url, [dead.result], [ref], None)
+    assert "1,2,3,4,5,6,7,8,9,10,… (5000 lines)" in output
+    assert "4999" not in output
+    markdown = render("markdown", ReportData(links=[replace(dead, citations=(ref,))]))
+    assert "lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … (5000 in all)" in markdown
+    # Programs read JSON and CSV: they keep every line.
+    as_json = render("json", ReportData(links=[replace(dead, citations=(ref,))]))
+    assert "4999" in as_json
+
+
+def test_a_failed_archive_look_up_is_not_called_no_copy() -> None:
+    dead = sample_links()[2]
+    assert dead.result is not None
+    trouble = Snapshot(
+        url=dead.url,
+        looked_up_at=datetime(2025, 6, 11, tzinfo=UTC),
+        direction=SnapshotDirection.NONE,
+        error="the archive's answer is not a capture index",
+    )
+    output = render_history(dead.url, [dead.result], dead.citations, trouble)
+    assert "archive: look-up failed (the archive's answer is not a capture index)" in output
+    assert "no usable capture" not in output
