@@ -2,9 +2,15 @@
 
 * Inputs are files, directories (walked recursively in sorted order, keeping
   files with the chosen extensions and skipping hidden entries), glob
-  patterns (``**`` recurses), and ``-`` for standard input.  An existing path
-  is never read as a pattern.  A name that is neither raises
+  patterns (``**`` recurses; see ``globbing``), and ``-`` for standard input.
+  An existing path is never read as a pattern.  A name that is neither raises
   :class:`~linkcheck.errors.InputError` before anything is read.
+* Neither a walk nor a pattern enters symlinked directories, so a link back up
+  the tree neither repeats files nor loops.
+* A file found by a walk or a pattern is read only if it is a regular file:
+  opening a named pipe would wait for a writer for ever, and a device may
+  never end.  Such entries are skipped with a reason.  A path named outright
+  is read whatever it is, so ``/dev/stdin`` and ``<(command)`` work.
 * Documents are named relative to the current directory when they lie inside
   it, else by their absolute path, with ``/`` separators: the same file gets
   the same name however it was spelled, run after run.
@@ -27,15 +33,14 @@ import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from glob import glob
 from pathlib import Path
 from typing import BinaryIO
 
 from linkcheck.errors import InputError
+from linkcheck.extract.globbing import glob_paths, has_magic
 
 STDIN_NAME = "-"
 
-_GLOB_MAGIC = re.compile(r"[*?\[]")
 _BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark begins like UTF-16's
     (b"\xff\xfe\x00\x00", "utf-32"),
     (b"\x00\x00\xfe\xff", "utf-32"),
@@ -56,10 +61,15 @@ class UnusableInput(Exception):
 
 @dataclass(frozen=True, slots=True)
 class InputSource:
-    """One document to read: a file, or standard input when ``path`` is None."""
+    """One document to read: a file, or standard input when ``path`` is None.
+
+    ``found`` is True for a file a directory walk or a pattern found, which is
+    read only if it is a regular file; a path the user named is read whatever it is.
+    """
 
     name: str
     path: Path | None
+    found: bool = False
 
 
 def resolve_inputs(inputs: Sequence[str], extensions: frozenset[str]) -> list[InputSource]:
@@ -80,14 +90,12 @@ def _expand(raw: str, extensions: frozenset[str]) -> Iterator[InputSource]:
         yield from _walk(path, extensions)
     elif path.exists():
         yield _file(path)
-    elif _GLOB_MAGIC.search(raw):
-        # Path.glob takes relative patterns only; users write absolute ones too.
-        matches = sorted(glob(raw, recursive=True))  # noqa: PTH207
+    elif has_magic(raw):
+        matches = glob_paths(raw)
         if not matches:
             raise InputError(f"{raw}: no file matches this pattern")
-        for match in matches:
-            matched = Path(match)
-            yield from _walk(matched, extensions) if matched.is_dir() else (_file(matched),)
+        for match in map(Path, matches):
+            yield from _walk(match, extensions) if match.is_dir() else (_file(match, found=True),)
     else:
         raise InputError(f"{raw}: no such file or directory")
 
@@ -103,11 +111,11 @@ def _walk(top: Path, extensions: frozenset[str]) -> Iterator[InputSource]:
         )
     # Sorted as a whole, so the order does not depend on the file system.
     for path in sorted(found):
-        yield _file(path)
+        yield _file(path, found=True)
 
 
-def _file(path: Path) -> InputSource:
-    return InputSource(document_name(path), path)
+def _file(path: Path, *, found: bool = False) -> InputSource:
+    return InputSource(document_name(path), path, found)
 
 
 def document_name(path: Path) -> str:
@@ -129,9 +137,11 @@ def read_source(source: InputSource, max_bytes: int, stdin: BinaryIO) -> bytes:
         if source.path is None:
             data = stdin.read(max_bytes + 1)
         else:
-            with source.path.open("rb") as handle:
+            with _open(source.path, found=source.found) as handle:
                 status = os.fstat(handle.fileno())
                 size = status.st_size if stat.S_ISREG(status.st_mode) else None
+                if size is None and source.found:
+                    raise UnusableInput(f"not a regular file ({_kind(status.st_mode)})")
                 if size is not None and size > max_bytes:
                     raise UnusableInput(_too_large(max_bytes, size))
                 data = _read_at_most(handle, max_bytes + 1, size)
@@ -140,6 +150,30 @@ def read_source(source: InputSource, max_bytes: int, stdin: BinaryIO) -> bytes:
     if len(data) > max_bytes:
         raise UnusableInput(_too_large(max_bytes))
     return data
+
+
+def _open(path: Path, *, found: bool) -> BinaryIO:
+    """``path`` opened for reading; a found one without waiting, whatever it turns out to be.
+
+    A found path is opened non-blocking, since opening a named pipe for reading
+    otherwise waits for a writer, and checked on the open file (no race with a
+    rename); it is only read once it proved to be a regular file, where
+    non-blocking changes nothing.
+    """
+    if not found:
+        return path.open("rb")
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    return os.fdopen(descriptor, "rb")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a directory" if stat.S_ISDIR(mode) else "an unusual kind of file"
 
 
 def _read_at_most(handle: BinaryIO, limit: int, size: int | None) -> bytes:
