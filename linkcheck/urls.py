@@ -415,8 +415,9 @@ _URL_START = re.compile(
     # regex engine skip along the text to candidates instead of trying the
     # look-behind at every position; the look-behinds then check the character
     # before that one and tell the two starts apart.  "bare" is set (to "") only
-    # for a "www." start, which has no scheme.
-    r"[hw](?<![\w@.\-/+][hw])"
+    # for a "www." start, which has no scheme.  A "_" before the start is let
+    # through here and judged by _opens_emphasis.
+    r"[hw](?<![^\W_][hw])(?<![@.\-/+][hw])"
     r"(?:(?<=h)ttps?://(?=[^\s/?#])|(?<=w)ww\.(?=[^\W_])(?P<bare>))",
     re.IGNORECASE,
 )
@@ -429,6 +430,8 @@ _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
 #: What trimming drops from the end: punctuation, and openers (which close nothing there).
 _TRIMMED = _TRAILING_PUNCTUATION | frozenset(_OPENERS)
 _ANY_CLOSER = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
+#: What may not stand right before a URL: see _URL_START.
+_JOINS_URL = re.compile(r"[\w@.\-/+]")
 
 
 def find_urls(text: str) -> Iterator[UrlMatch]:
@@ -443,6 +446,9 @@ def find_urls(text: str) -> Iterator[UrlMatch]:
     position = 0
     while (start := _URL_START.search(text, position)) is not None:
         begin, head_end = start.span()
+        if begin and text[begin - 1] == "_" and not _opens_emphasis(text, begin):
+            position = head_end
+            continue
         end = _trim(text, begin, _scan(text, head_end))
         position = max(end, head_end)
         # A URL needs a host after its head.  The start pattern saw a character
@@ -452,6 +458,19 @@ def find_urls(text: str) -> Iterator[UrlMatch]:
             written = text[begin:end]
             url = written if start.group("bare") is None else "http://" + written
             yield UrlMatch(begin, end, url)
+
+
+def _opens_emphasis(text: str, begin: int) -> bool:
+    """Whether the ``_`` run before ``begin`` opens emphasis (``_https://...``).
+
+    It does where the run itself stands where a URL could begin, as Markdown's
+    left-flanking rule has it; ``snake_https://`` is a word going on.  The
+    closing run is trailing punctuation, trimmed like ``*`` and ``~``.
+    """
+    index = begin - 1
+    while index and text[index - 1] == "_":
+        index -= 1
+    return index == 0 or _JOINS_URL.match(text, index - 1) is None
 
 
 def _scan(text: str, index: int) -> int:

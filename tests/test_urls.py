@@ -277,12 +277,16 @@ def test_find_urls(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # What may stand before a URL's start: not a word character, "@", ".", "-", "/", "+".
+        # What may stand before a URL's start: not a word character, "@", ".", "-", "/", "+",
+        # or a run of "_" opening emphasis, which itself stands where a URL could begin.
         ("WWW.Example.com/a", ["http://WWW.Example.com/a"]),
         ("(www.example.com)", ["http://www.example.com"]),
         ("–www.example.com", ["http://www.example.com"]),
         ("x:https://example.com/", ["https://example.com/"]),
-        ("_www.example.com a.https://example.com/ +http://example.com/", []),
+        ("a.https://example.com/ +http://example.com/", []),
+        ("_www.example.com_", ["http://www.example.com"]),
+        ("(__https://example.com/a__)", ["https://example.com/a"]),
+        ("snake_www.example.com a__https://example.com/ ._https://example.com/", []),
         ("-www.example.com /https://example.com/ éhttps://example.com/", []),
         ("whttps://example.com/ hwww.example.com", []),
         ("wwww.example.com", []),

@@ -17,7 +17,7 @@ DEFAULT_MAX_BYTES: int = 10 * 1024 * 1024
 #: The version of the extraction rules.  Raise it with every change to what documents
 #: yield: each stored document is then read again by the next scan instead of being
 #: passed over as unchanged (see :attr:`ExtractOptions.reading`).
-EXTRACTION_RULES = 1
+EXTRACTION_RULES = 2  # 2: URLs after "_" emphasis, dump URLs wrapped after punctuation
 
 
 @dataclass(frozen=True, slots=True)

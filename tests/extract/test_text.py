@@ -49,3 +49,27 @@ def test_plain_text_is_the_fallback_format() -> None:
     assert detect_format("just words https://a.example/", None) is DocumentFormat.TEXT
     assert detect_format("# heading\n[a](https://a.example/)", None) is DocumentFormat.MARKDOWN
     assert detect_format("<p>x</p>", "notes.txt") is DocumentFormat.TEXT
+
+
+def test_urls_in_underscore_emphasis_are_found_without_the_markers() -> None:
+    # "_" before a URL opens emphasis, as "*" does; inside a word it does not.
+    for document in (
+        text(EMPHASIS),
+        extract_text(EMPHASIS, "notes.md", DocumentFormat.MARKDOWN),
+    ):
+        assert [(c.url_as_written, c.lines) for c in document.citations] == [
+            ("https://example.com/italic", (1,)),
+            ("https://example.com/strong", (3,)),
+            ("https://example.com/star", (5,)),
+            ("www.example.com/bare", (6,)),
+        ]
+
+
+EMPHASIS = (
+    "_https://example.com/italic_\n"
+    "\n"
+    "__https://example.com/strong__\n"
+    "\n"
+    "*https://example.com/star*\n"
+    "(_www.example.com/bare_) snake_https://example.com/word\n"
+)
