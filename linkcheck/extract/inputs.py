@@ -96,6 +96,8 @@ def _expand(raw: str, extensions: frozenset[str]) -> Iterator[InputSource]:
             raise InputError(f"{raw}: no file matches this pattern")
         for match in map(Path, matches):
             yield from _walk(match, extensions) if match.is_dir() else (_file(match, found=True),)
+    elif path.is_symlink():  # exists() follows it: the link is there, its target is not
+        raise InputError(f"{raw}: a symbolic link to nothing (its target is missing, or it loops)")
     else:
         raise InputError(f"{raw}: no such file or directory")
 

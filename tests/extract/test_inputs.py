@@ -83,6 +83,15 @@ def test_stdin_is_read_for_a_dash(tree: Path) -> None:
     assert [c.url for c in document.citations] == ["https://stdin.example/"]
 
 
+def test_a_dangling_or_looping_link_is_named_for_what_it_is(tree: Path) -> None:
+    (tree / "gone.md").symlink_to(tree / "missing.md")
+    (tree / "loop1.md").symlink_to(tree / "loop2.md")
+    (tree / "loop2.md").symlink_to(tree / "loop1.md")
+    for name in ("gone.md", "loop1.md"):
+        with pytest.raises(InputError, match=rf"{name}: a symbolic link to nothing"):
+            extract_documents([str(tree / name)])
+
+
 def test_missing_paths_raise_before_anything_is_read(tree: Path) -> None:
     with pytest.raises(InputError, match=r"nope\.txt: no such file or directory"):
         extract_documents(["docs", "nope.txt"])
