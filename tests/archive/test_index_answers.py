@@ -68,20 +68,15 @@ async def test_an_answer_that_is_not_a_capture_index_is_an_archive_failure(
     assert not snapshot.found
 
 
-async def test_pywb_saying_no_captures_with_a_404_is_no_copy(
-    archive: FakeArchive, make_wayback: WaybackFactory
+@pytest.mark.parametrize(
+    "answer",
+    [PYWB_NO_CAPTURES, CannedAnswer(200, "")],
+    ids=["pywb-404-no-captures", "empty-capture-list"],
+)
+async def test_an_index_that_holds_no_capture_means_no_copy(
+    answer: CannedAnswer, archive: FakeArchive, make_wayback: WaybackFactory
 ) -> None:
-    archive.index_answer = PYWB_NO_CAPTURES
-    async with make_wayback() as wayback:
-        snapshot = await wayback.lookup(URL, CITED)
-    assert snapshot.error is None
-    assert snapshot.direction is SnapshotDirection.NONE
-
-
-async def test_an_empty_capture_list_is_no_copy(
-    archive: FakeArchive, make_wayback: WaybackFactory
-) -> None:
-    archive.index_answer = CannedAnswer(200, "")
+    archive.index_answer = answer
     async with make_wayback() as wayback:
         snapshot = await wayback.lookup(URL, CITED)
     assert snapshot.error is None
