@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from linkcheck.archive.wayback import GAVE_UP
-from linkcheck.types import Event, Notice, SnapshotDirection
+from linkcheck.types import Event, Notice, Snapshot, SnapshotDirection
 from tests.archive.conftest import WaybackFactory
 from tests.wayback import PYWB_NO_CAPTURES, CannedAnswer, FakeArchive
 
@@ -60,9 +60,7 @@ async def test_an_index_answer_within_the_cap_is_read_whole(
 async def test_an_answer_that_is_not_a_capture_index_is_an_archive_failure(
     answer: CannedAnswer, archive: FakeArchive, make_wayback: WaybackFactory
 ) -> None:
-    archive.index_answer = answer
-    async with make_wayback() as wayback:
-        snapshot = await wayback.lookup(URL, CITED)
+    snapshot = await _look_up_answered_by(answer, archive, make_wayback)
     assert snapshot.error is not None
     assert "not a capture index" in snapshot.error
     assert not snapshot.found
@@ -76,11 +74,17 @@ async def test_an_answer_that_is_not_a_capture_index_is_an_archive_failure(
 async def test_an_index_that_holds_no_capture_means_no_copy(
     answer: CannedAnswer, archive: FakeArchive, make_wayback: WaybackFactory
 ) -> None:
-    archive.index_answer = answer
-    async with make_wayback() as wayback:
-        snapshot = await wayback.lookup(URL, CITED)
+    snapshot = await _look_up_answered_by(answer, archive, make_wayback)
     assert snapshot.error is None
     assert snapshot.direction is SnapshotDirection.NONE
+
+
+async def _look_up_answered_by(
+    answer: CannedAnswer, archive: FakeArchive, make_wayback: WaybackFactory
+) -> Snapshot:
+    archive.index_answer = answer
+    async with make_wayback() as wayback:
+        return await wayback.lookup(URL, CITED)
 
 
 async def test_a_wrong_archive_address_stops_archive_calls_for_the_run(
