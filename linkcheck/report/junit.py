@@ -17,7 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkcheck.report.model import ReportData, ReportOptions
-from linkcheck.report.summary import archive_note, is_failing, moved_to, outcome, verdict_name
+from linkcheck.report.summary import (
+    archive_note,
+    is_failing,
+    lines_text,
+    moved_to,
+    outcome,
+    verdict_name,
+    where,
+)
 from linkcheck.report.visible import visible
 from linkcheck.types import CitationRef, LinkRow, Verdict
 
@@ -85,9 +93,7 @@ def _testcase(case: _Case, options: ReportOptions) -> ET.Element:
 
 
 def _message(row: LinkRow, ref: CitationRef) -> str:
-    lines = ",".join(str(line) for line in ref.lines)
-    place = f"{ref.document}:{lines}" if lines else ref.document
-    return visible(f"{verdict_name(row)}: {row.url} ({outcome(row)}) cited at {place}")
+    return visible(f"{verdict_name(row)}: {row.url} ({outcome(row)}) cited at {where(ref)}")
 
 
 def _details(row: LinkRow, ref: CitationRef) -> str:
@@ -95,7 +101,7 @@ def _details(row: LinkRow, ref: CitationRef) -> str:
         f"url: {row.url}",
         f"verdict: {verdict_name(row)}",
         f"outcome: {outcome(row)}",
-        f"lines: {', '.join(str(line) for line in ref.lines) or 'unknown'}",
+        f"lines: {lines_text(ref.lines) or 'unknown'}",
     ]
     final = moved_to(row)
     if final is not None:

@@ -53,12 +53,16 @@ def test_a_citation_on_thousands_of_lines_shows_the_first_few_and_the_count() ->
     ref = replace(dead.citations[0], lines=tuple(range(1, 5001)))
     output = render_history(dead.url, [dead.result], [ref], None)
     assert "1,2,3,4,5,6,7,8,9,10,… (5000 lines)" in output
-    assert "4999" not in output
+    assert "4321" not in output
     markdown = render("markdown", ReportData(links=[replace(dead, citations=(ref,))]))
     assert "lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … (5000 in all)" in markdown
+    for people_read in ("text", "junit", "github", "html"):
+        assert "4999" not in render(
+            people_read, ReportData(links=[replace(dead, citations=(ref,))])
+        )
     # Programs read JSON and CSV: they keep every line.
     as_json = render("json", ReportData(links=[replace(dead, citations=(ref,))]))
-    assert "4999" in as_json
+    assert "4321" in as_json
 
 
 def test_a_failed_archive_look_up_is_not_called_no_copy() -> None:
