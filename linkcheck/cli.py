@@ -338,7 +338,10 @@ def check(
     ] = None,
     max_age: Annotated[
         str | None,
-        typer.Option(help="Skip links checked more recently than this, e.g. 12h, 7d."),
+        typer.Option(
+            help="Check only what is due: new and failing links, and good ones last checked "
+            "longer ago than this, e.g. 12h, 7d. Known failures still fail the run."
+        ),
     ] = None,
     archive: Annotated[
         bool | None,
@@ -424,7 +427,7 @@ def check(
                 outcome = asyncio.run(work)
             policy = FailurePolicy(settings.fail_on, settings.ignore, known_bad)
             watch = FailureWatch(policy)
-            rows = watch.watch(store.link_rows(run_id=outcome.run_id))
+            rows = watch.watch(pipeline.report_rows(store, outcome, settings))
             _emit(
                 settings,
                 rows,

@@ -15,6 +15,7 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
+    Iterator,
     Sequence,
 )
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from linkcheck.scanning import (
 from linkcheck.store import Store
 from linkcheck.types import (
     ChecksPlanned,
+    LinkRow,
     Notice,
     RunStatus,
     RunSummary,
@@ -273,6 +275,31 @@ async def _check_urls(
     return None
 
 
+def report_rows(store: Store, outcome: CheckOutcome, settings: Settings) -> Iterator[LinkRow]:
+    """What a check run reports and is judged by: the links it checked, then every link
+    its documents still cite that was not checked this time and is known to fail.
+
+    With ``--max-age`` a confirmed-dead link waits days for its next check, and
+    ``--limit``/``--budget`` leave links for later nights: a citation known to be
+    broken must still fail the run (a CI job adding one must not pass) and show
+    in its report, with the check that found it.  Without them every cited link
+    is checked by the run, so nothing is added.
+    """
+    yield from store.link_rows(run_id=outcome.run_id)
+    if settings.max_age is None and settings.limit is None and settings.budget is None:
+        return
+    started = outcome.summary.started_at
+    known = store.link_rows(
+        since=_THE_BEGINNING, documents=outcome.scan.documents, verdicts=settings.fail_on
+    )
+    for row in known:  # each link's latest check: older than the run if not checked by it
+        if row.result is not None and row.result.checked_at < started:
+            yield row
+
+
+_THE_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 async def lookup_snapshots(
     store: Store,
     settings: Settings,
@@ -369,6 +396,7 @@ __all__ = [
     "ScanOutcome",
     "check",
     "lookup_snapshots",
+    "report_rows",
     "resume",
     "save_live_links",
     "scan",

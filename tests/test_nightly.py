@@ -194,3 +194,27 @@ def test_exclude_private_refuses_loopback_targets(workdir: Path, live_web: TestW
     [link] = json.loads(result.stdout)["links"]
     assert (link["verdict"], link["error_kind"]) == ("skipped", "private_address")
     assert live_web.requests_per_path["/ok"] == 0
+
+
+def test_a_known_dead_citation_fails_every_run_until_it_is_due_again(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    # CI with a kept database and --max-age: the confirmed-dead link waits days for
+    # its next check, yet a run over documents that still cite it must fail.
+    (workdir / "linkcheck.toml").write_text("confirm-checks = 1\nconfirm-days = 0\n")
+    dead, alive = live_web.url("/status/404"), live_web.url("/page/fine")
+    (workdir / "a.md").write_text(f"<{dead}>\n<{alive}>\n")
+    options = ["--max-age", "1d", "--format", "json"]
+    first = runner.invoke(app, ["check", "a.md", *options])
+    assert first.exit_code == 1, first.output
+    (workdir / "pr.md").write_text(f"A new citation of <{dead}>\n")
+    again = runner.invoke(app, ["check", "a.md", "pr.md", *options])
+    assert again.exit_code == 1, again.output
+    assert live_web.requests_per_path["/status/404"] == 1  # not due: not asked again
+    [link] = json.loads(again.stdout)["links"]  # the alive one is neither due nor failing
+    assert (link["url"], link["verdict"], link["state"]) == (dead, "dead", "dead")
+    assert {c["document"] for c in link["citations"]} == {"a.md", "pr.md"}
+    # Once nothing cites it, it no longer fails the run.
+    (workdir / "a.md").write_text(f"<{alive}>\n")
+    fixed = runner.invoke(app, ["check", "a.md", *options])
+    assert fixed.exit_code == 0, fixed.output
