@@ -9,6 +9,7 @@ from datetime import datetime
 
 def render_stats(stats: Mapping[str, object], format: str = "text") -> str:
     """``stats`` is the store's statistics as plain values (``dataclasses.asdict``)."""
+    stats = _named_as_in_reports(stats)
     if format == "json":
         return json.dumps(_plain(stats), indent=2)
     lines = [
@@ -17,6 +18,16 @@ def render_stats(stats: Mapping[str, object], format: str = "text") -> str:
         if value is not None
     ]
     return "\n".join(lines)
+
+
+def _named_as_in_reports(stats: Mapping[str, object]) -> Mapping[str, object]:
+    """The latest run's ``error`` (why it stopped short) named ``stopped_by``, as in the
+    JSON report, where ``error`` is the count of error links."""
+    run = stats.get("latest_run")
+    if not isinstance(run, Mapping) or "error" not in run:
+        return stats
+    renamed = {("stopped_by" if key == "error" else key): value for key, value in run.items()}
+    return {**stats, "latest_run": renamed}
 
 
 def _words(value: object) -> str:
