@@ -488,6 +488,15 @@ def _emit(
             stream.write(render(settings.format, data, options))  # a whole file, line end included
 
 
+def _refuse_together(option: str, value: object, others: dict[str, object]) -> None:
+    """Options ``option`` makes meaningless are refused, not silently ignored."""
+    if not value:
+        return
+    clashing = [name for name, other in others.items() if other not in (None, False)]
+    if clashing:
+        raise UsageError(f"{option} cannot be combined with {', '.join(clashing)}")
+
+
 def _check_writable(output: Path | None) -> None:
     if output is None:
         return
@@ -558,6 +567,9 @@ def report(
     if group_by not in (None, "document", "domain"):
         raise typer.BadParameter("choose document or domain", param_hint="--group-by")
     with _exit_on_error():
+        given = {"--verdict": verdict, "--state": state, "--group-by": group_by, "--all": show_all}
+        _refuse_together("--changes", changes, {**given, "--since": since})
+        _refuse_together("--since", since, {"--run": run})
         settings = _settings(config, db=db, format=output_format, fail_on=fail_on)
         verdicts = _verdict_filter(verdict)
         with _open_existing(settings) as store:

@@ -417,3 +417,22 @@ def test_quiet_lists_only_the_failing_links(workdir: Path, live_web: TestWeb) ->
     assert dead in result.stdout
     assert moved not in result.stdout
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--changes", "--state", "dead"],
+        ["--changes", "--verdict", "dead"],
+        ["--changes", "--since", "7d"],
+        ["--changes", "--all"],
+        ["--changes", "--group-by", "domain"],
+        ["--since", "7d", "--run", "1"],
+    ],
+)
+def test_report_refuses_options_it_would_ignore(workdir: Path, options: list[str]) -> None:
+    (workdir / "a.md").write_text("no links\n")
+    assert runner.invoke(app, ["check", "a.md"]).exit_code == 0
+    result = runner.invoke(app, ["report", *options])
+    assert result.exit_code == 2, result.output
+    assert "cannot be combined" in result.stderr
