@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
 from linkcheck.config import KEYS, load_settings
+from tests.web import TestWeb
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -24,3 +27,18 @@ def test_every_key_is_documented_and_every_documented_key_exists() -> None:
     assert listed is not None
     documented = set(re.findall(r"`([a-z-]+)`", listed[1]))
     assert documented == set(KEYS)
+
+
+def test_the_python_example_runs_as_written(workdir: Path, live_web: TestWeb) -> None:
+    example = re.search(r"```python\n(.*?)```", README, re.S)
+    assert example is not None
+    dead = live_web.url("/status/404")
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "a.md").write_text(f"<{dead}> and <{live_web.url('/ok')}>\n")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example[1], "README.md", "exec"), {})
+    lines = printed.getvalue().splitlines()
+    assert lines[0] in ("{'alive': 1, 'dead': 1}", "{'dead': 1, 'alive': 1}")
+    assert lines[1:] == [f"{dead} ['docs/a.md']"]
+    assert (workdir / "citations.db").exists()
