@@ -81,6 +81,8 @@ async def check(
     :class:`linkcheck.errors.DatabaseBusy` when another run holds the database
     longer than ``settings.wait``.
     """
+    if not inputs:  # as the CLI says: a run over nothing would record an empty "completed" run
+        raise UsageError("name the files or directories to check")
     # The run (and its lock on the database) comes first: two runs never scan at once.
     run_id = store.start_run(inputs=inputs, options=settings.describe(), wait=settings.wait)
     machinery = _Machinery(on_event, resolver, sleep, now)
