@@ -14,12 +14,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, null, select, update
 from sqlalchemy.engine import URL
 
 from linkcheck.errors import DatabaseError, UsageError
 from linkcheck.states import DeathPolicy
-from linkcheck.store import changes, due, maintenance, migrate, queries, runlock
+from linkcheck.store import changes, due, maintenance, migrate, queries, runcounts, runlock
 from linkcheck.store.batching import chunked
 from linkcheck.store.convert import now_utc, snapshot_row_values, utc
 from linkcheck.store.db import (
@@ -230,7 +230,12 @@ class Store:
 
     def finish_run(self, run_id: int, status: RunStatus, *, error: str | None = None) -> None:
         """Close run ``run_id`` with ``status``; ``error`` says why it stopped short (what
-        failed it, or the time budget running out), if it did."""
+        failed it, or the time budget running out), if it did.
+
+        The run's counts per verdict are written on its row, whatever the status:
+        what it found stays as found when ``db prune`` thins its checks later.
+        Close the run's writer first, so that they include its last batch.
+        """
         now = now_utc()
         with translated_errors(self._engine.url), write_connection(self._engine) as connection:
             connection.execute(
@@ -238,6 +243,7 @@ class Store:
                 .where(runs.c.id == run_id)
                 .values(status=status.value, finished_at=now, heartbeat_at=now, error=error)
             )
+            runcounts.store_counts(connection, run_id)
 
     def heartbeat(self, run_id: int) -> None:
         """Record that run ``run_id`` is alive (the writer does this by itself while open)."""
@@ -276,10 +282,11 @@ class Store:
                 raise UsageError(
                     f"run {run_id} is {row.status}: only an interrupted run can be resumed"
                 )
+            # Running again: its counts are its checks' until it ends again.
             connection.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
-                .values(finished_at=None, **runlock.claim_values())
+                .values(finished_at=None, counts=null(), **runlock.claim_values())
             )
             return list(row.inputs), dict(row.options)
 
@@ -316,7 +323,11 @@ class Store:
         )
 
     def run_summary(self, run_id: int | None = None) -> RunSummary | None:
-        """Counts per verdict of a run's checks (``None``: the latest run)."""
+        """Counts per verdict of a run's checks (``None``: the latest run).
+
+        An ended run's counts are those written when it ended: pruning its
+        checks afterwards does not change them.
+        """
         with translated_errors(self._engine.url):
             return queries.run_summary(self._engine, run_id)
 

@@ -13,6 +13,7 @@ from linkcheck.store.batching import chunked
 from linkcheck.store.db import read_connection, sqlite_path, write_connection
 from linkcheck.store.links import LINK_STATES
 from linkcheck.store.queries import run_summary
+from linkcheck.store.runcounts import store_missing_counts
 from linkcheck.store.schema import (
     checks,
     citations,
@@ -73,6 +74,11 @@ def prune(engine: Engine, *, keep_latest: int, dry_run: bool) -> PruneStats:
     """
     if keep_latest < 0:
         raise ValueError("keep_latest must be >= 0")
+    if not dry_run:
+        # Runs from before revision 0004 count their checks: write down what they
+        # found while every check is still there.
+        with write_connection(engine) as connection:
+            store_missing_counts(connection)
     with read_connection(engine) as connection:
         highest = connection.execute(select(func.max(links.c.id))).scalar_one_or_none() or 0
     total = PruneStats()

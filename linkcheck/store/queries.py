@@ -26,6 +26,7 @@ from linkcheck.store.convert import (
 )
 from linkcheck.store.db import read_connection
 from linkcheck.store.links import LINK_STATES, link_id
+from linkcheck.store.runcounts import count_checks, verdict_counts
 from linkcheck.store.schema import checks, citations, documents, hops, links, runs, snapshots
 from linkcheck.store.selection import cited_by
 from linkcheck.types import (
@@ -95,31 +96,36 @@ def recent_runs(engine: Engine, limit: int | None) -> list[RunSummary]:
 
 
 def _summaries(connection: Connection, run_ids: Sequence[int]) -> list[RunSummary]:
-    """Summaries of ``run_ids``, in the order given."""
+    """Summaries of ``run_ids``, in the order given.
+
+    A run's counts are those written on its row when it ended, so pruning its
+    checks later does not change them; a run still running, or recorded before
+    revision 0004, has none written: its checks are counted.
+    """
     if not run_ids:
         return []
-    counts: dict[int, dict[Verdict, int]] = defaultdict(dict)
-    count_query = (
-        select(checks.c.run_id, checks.c.verdict, func.count())
-        .where(checks.c.run_id.in_(run_ids))
-        .group_by(checks.c.run_id, checks.c.verdict)
-    )
-    for run_id, verdict, count in connection.execute(count_query):
-        counts[run_id][Verdict(verdict)] = count
     rows = {row.id: row for row in connection.execute(select(runs).where(runs.c.id.in_(run_ids)))}
-    return [
-        RunSummary(
-            id=run_id,
-            started_at=rows[run_id].started_at,
-            status=RunStatus(rows[run_id].status),
-            finished_at=rows[run_id].finished_at,
-            counts=dict(counts[run_id]),
-            total=sum(counts[run_id].values()),
-            error=rows[run_id].error,
+    counted = count_checks(
+        connection, [run_id for run_id, row in rows.items() if row.counts is None]
+    )
+    summaries = []
+    for run_id in run_ids:
+        row = rows.get(run_id)
+        if row is None:
+            continue
+        counts = verdict_counts(row.counts if row.counts is not None else counted.get(run_id, {}))
+        summaries.append(
+            RunSummary(
+                id=run_id,
+                started_at=row.started_at,
+                status=RunStatus(row.status),
+                finished_at=row.finished_at,
+                counts=counts,
+                total=sum(counts.values()),
+                error=row.error,
+            )
         )
-        for run_id in run_ids
-        if run_id in rows
-    ]
+    return summaries
 
 
 # --------------------------------------------------------------------------- report rows

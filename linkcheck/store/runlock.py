@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, select, update
 
 from linkcheck.errors import DatabaseBusy
+from linkcheck.store import runcounts
 from linkcheck.store.convert import now_utc
 from linkcheck.store.db import write_connection
 from linkcheck.store.schema import runs
@@ -110,6 +111,7 @@ def live_holder(connection: Connection) -> LockHolder | None:
                     finished_at=row.heartbeat_at or row.started_at,
                 )
             )
+            runcounts.store_counts(connection, row.id)
     return holder
 
 

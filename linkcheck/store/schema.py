@@ -162,6 +162,11 @@ class RunModel(Base):
     resumed_from: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     #: why a failed run stopped: the message of the error that ended it
     error: Mapped[str | None]
+    #: The run's own checks per verdict (``{"dead": 3, "alive": 2}``), written when it
+    #: ends: what it found, however ``db prune`` thins its checks later.  JSON, not a
+    #: column per verdict, so a new verdict needs no migration.  ``None`` while the
+    #: run is running, and for runs recorded before revision 0004: count their checks.
+    counts: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class CheckModel(Base):

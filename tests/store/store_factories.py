@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import create_engine, text
@@ -117,3 +119,10 @@ def execute(db_url: str, sql: str, **params: object) -> None:
             connection.execute(text(sql), params)
     finally:
         engine.dispose()
+
+
+def dead_pid() -> int:
+    """The id of a process that has exited (and been reaped)."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid

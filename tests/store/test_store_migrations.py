@@ -129,7 +129,27 @@ def test_upgrading_a_0001_database_keeps_its_data(db_url: str) -> None:
     assert after["checks"][0][: len(before["checks"][0])] == before["checks"][0]
     assert after["checks"][0][len(before["checks"][0]) :] == (None, None)
     assert after["runs"][0][: len(before["runs"][0])] == before["runs"][0]
-    assert after["runs"][0][len(before["runs"][0]) :] == (None,)  # no reason before 0003
+    # no reason before 0003, no stored counts before 0004
+    assert after["runs"][0][len(before["runs"][0]) :] == (None, None)
+
+
+def test_runs_from_before_0004_count_their_checks(db_url: str) -> None:
+    engine = open_engine(db_url)
+    try:
+        with engine.connect() as connection, connection.begin():
+            command.upgrade(alembic_config(connection), "0003")
+        with engine.begin() as connection:
+            for statement in OLD_ROWS:
+                connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+    with Store.open(db_url) as store:
+        assert store.current_revision() == head_revision()
+        summary = store.run_summary(1)
+        assert summary is not None
+        assert (dict(summary.counts), summary.total) == ({Verdict.DEAD: 1}, 1)
+        store.prune(keep_latest=1)  # writes down what the old run found
+    assert dump_tables(db_url)["runs"][0][-1] == '{"dead": 1}'
 
 
 OLD_ROWS = (

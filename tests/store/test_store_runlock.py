@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -17,14 +15,7 @@ from sqlalchemy import create_engine, text
 from linkcheck.errors import DatabaseBusy
 from linkcheck.store import Store, Waiting
 from linkcheck.types import RunStatus
-from tests.store.store_factories import execute
-
-
-def dead_pid() -> int:
-    """The id of a process that has exited (and been reaped)."""
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
+from tests.store.store_factories import dead_pid, execute
 
 
 def status_of(store: Store, run: int) -> RunStatus:
