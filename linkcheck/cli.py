@@ -553,6 +553,14 @@ def report(
             "--state", help="Comma-separated link states: alive, failing, dead, recovered."
         ),
     ] = None,
+    current: Annotated[
+        bool,
+        typer.Option(
+            "--current",
+            help="Every link as last checked, in any run: the collection as the database "
+            "knows it (after incremental nights, the latest run holds only what was due).",
+        ),
+    ] = False,
     changes: Annotated[
         bool,
         typer.Option(
@@ -568,8 +576,9 @@ def report(
         raise typer.BadParameter("choose document or domain", param_hint="--group-by")
     with _exit_on_error():
         given = {"--verdict": verdict, "--state": state, "--group-by": group_by, "--all": show_all}
-        _refuse_together("--changes", changes, {**given, "--since": since})
-        _refuse_together("--since", since, {"--run": run})
+        _refuse_together("--changes", changes, {**given, "--since": since, "--current": current})
+        _refuse_together("--since", since, {"--run": run, "--current": current})
+        _refuse_together("--current", current, {"--run": run})
         settings = _settings(config, db=db, format=output_format, fail_on=fail_on)
         verdicts = _verdict_filter(verdict)
         with _open_existing(settings) as store:
@@ -587,17 +596,18 @@ def report(
                     stream.write(render_changes(store.changes(run_id=summary.id), settings.format))
                     stream.write("\n")
                 return
+            every_run = since is not None or current
             rows = store.link_rows(
-                run_id=None if since else summary.id,
+                run_id=None if every_run else summary.id,
                 verdicts=verdicts,
-                since=_since(since) if since else None,
+                since=_since(since) if since else (pipeline.ANY_TIME if current else None),
                 states=_state_filter(state),
             )
             _emit(
                 settings,
                 rows,
                 output,
-                run=None if since else summary,
+                run=None if every_run else summary,
                 runs=list(reversed(store.runs(limit=100))),
                 changes=store.changes(run_id=summary.id),
                 group_by=group_by,

@@ -292,14 +292,15 @@ def report_rows(store: Store, outcome: CheckOutcome, settings: Settings) -> Iter
         return
     started = outcome.summary.started_at
     known = store.link_rows(
-        since=_THE_BEGINNING, documents=outcome.scan.documents, verdicts=settings.fail_on
+        since=ANY_TIME, documents=outcome.scan.documents, verdicts=settings.fail_on
     )
     for row in known:  # each link's latest check: older than the run if not checked by it
         if row.result is not None and row.result.checked_at < started:
             yield row
 
 
-_THE_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+#: ``since`` for :meth:`Store.link_rows` that takes each link's latest check, however old.
+ANY_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def lookup_snapshots(
@@ -393,6 +394,7 @@ def _citation_date(dates: Iterable[date | None]) -> date | None:
 
 
 __all__ = [
+    "ANY_TIME",
     "CheckOutcome",
     "EventSink",
     "ScanOutcome",

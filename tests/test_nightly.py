@@ -220,3 +220,22 @@ def test_a_known_dead_citation_fails_every_run_until_it_is_due_again(
     (workdir / "a.md").write_text(f"<{alive}>\n")
     fixed = runner.invoke(app, ["check", "a.md", *options])
     assert fixed.exit_code == 0, fixed.output
+
+
+def test_report_current_shows_the_collection_after_an_incremental_night(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    dead, alive = live_web.url("/status/404"), live_web.url("/page/fine")
+    (workdir / "a.md").write_text(f"<{dead}>\n<{alive}>\n")
+    runner.invoke(app, ["check", "a.md"])
+    (workdir / "b.md").write_text(f"<{live_web.url('/page/new')}>\n")
+    runner.invoke(app, ["check", "a.md", "b.md", "--max-age", "7d"])  # checks only the new link
+    latest = json.loads(runner.invoke(app, ["report", "--format", "json"]).stdout)
+    current = json.loads(runner.invoke(app, ["report", "--current", "--format", "json"]).stdout)
+    # The failing link is due every night; the good one is not due for a week.
+    assert {link["url"] for link in latest["links"]} == {dead, live_web.url("/page/new")}
+    assert {link["url"]: link["verdict"] for link in current["links"]} == {
+        dead: "dead",
+        alive: "alive",
+        live_web.url("/page/new"): "alive",
+    }
