@@ -1,8 +1,10 @@
 """SARIF 2.1.0 for code-scanning dashboards.
 
-One rule per verdict worth reporting; one result per link (a URL cited in
-many places is one finding) with a location for every document and line
-citing it.  Failing verdicts are level ``error``, the others ``warning``.
+One rule per verdict worth reporting; one result per citing line, each with
+its one location: SARIF reserves several locations for a problem that can only
+be fixed at all of them together (and GitHub code scanning shows only the
+first), while each citation of a dead URL is fixed on its own.  Failing
+verdicts are level ``error``, the others ``warning``.
 """
 
 from __future__ import annotations
@@ -47,9 +49,10 @@ def render_sarif(data: ReportData, options: ReportOptions) -> str:
     verdicts = [verdict for verdict in VERDICT_ORDER if verdict not in QUIET_VERDICTS]
     rules = [_rule(verdict, options) for verdict in verdicts]
     results = [
-        _result(row, verdicts.index(row.result.verdict), options)
+        result
         for row in by_severity(data.links)
         if row.result is not None and row.result.verdict in verdicts
+        for result in _results(row, verdicts.index(row.result.verdict), options)
     ]
     log = {
         "$schema": SCHEMA,
@@ -80,23 +83,28 @@ def _rule(verdict: Verdict, options: ReportOptions) -> JsonObject:
     }
 
 
-def _result(row: LinkRow, rule_index: int, options: ReportOptions) -> JsonObject:
+def _results(row: LinkRow, rule_index: int, options: ReportOptions) -> list[JsonObject]:
+    """One result per line citing the link, each with its own location."""
     assert row.result is not None  # only checked links are reported
     verdict = row.result.verdict
-    return {
+    shared = {
         "ruleId": str(verdict),
         "ruleIndex": rule_index,
         "level": _level(verdict, options),
         "message": {"text": _message(row)},
-        "locations": [
-            _location(ref.document, line)
-            for ref in sorted_citations(row)
-            for line in (ref.lines or (None,))
-        ],
-        # Lets a dashboard recognise the same finding across runs.
-        "partialFingerprints": {"citedUrl/v1": row.url},
-        "properties": {"url": row.url, "finalUrl": row.result.final_url},
     }
+    return [
+        {
+            **shared,
+            "locations": [_location(ref.document, line)],
+            # Lets a dashboard recognise the same finding across runs: the URL and
+            # which of its citations in the file this is (stable when lines move).
+            "partialFingerprints": {"citedUrl/v1": f"{row.url}#{occurrence}"},
+            "properties": {"url": row.url, "finalUrl": row.result.final_url},
+        }
+        for ref in sorted_citations(row)
+        for occurrence, line in enumerate(ref.lines or (None,), start=1)
+    ]
 
 
 def _location(document: str, line: int | None) -> JsonObject:
