@@ -400,6 +400,16 @@ class Store:
         with translated_errors(self._engine.url):
             return queries.history(self._engine, url)
 
+    def link_history(self, url: str) -> list[LinkRow]:
+        """Every check of the link, oldest first, with its hops and the link's state after it.
+
+        Each row's ``first_failed_at``/``confirmed_dead_at`` are as of its check:
+        the last row's are the link's current ones.  Rows carry no citations
+        (see :meth:`citations_of`) and no snapshot (:meth:`latest_snapshot`).
+        """
+        with translated_errors(self._engine.url):
+            return queries.link_history(self._engine, url)
+
     def citations_of(self, url: str) -> list[CitationRef]:
         with translated_errors(self._engine.url):
             return queries.citations_of(self._engine, url)

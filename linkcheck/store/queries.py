@@ -471,6 +471,53 @@ def history(engine: Engine, url: str) -> list[CheckResult]:
     return [check_result(url, row[1:], found_hops.get(row[0], ())) for row in rows]
 
 
+def link_history(engine: Engine, url: str) -> list[LinkRow]:
+    """Every check of the link, oldest first, each with the link's state after it.
+
+    A row's ``first_failed_at`` and ``confirmed_dead_at`` are the link's, as of
+    that check (as in a run's report rows); the last row's are the link's now.
+    Rows carry no citations or snapshot: ask for those once, not per check.
+    """
+    with read_connection(engine) as connection:
+        link = connection.execute(
+            select(
+                links.c.id,
+                links.c.state,
+                links.c.last_check_id,
+                links.c.first_failed_at,
+                links.c.confirmed_dead_at,
+            ).where(links.c.url == url)
+        ).first()
+        if link is None:
+            return []
+        query = (
+            select(checks.c.id, checks.c.state_after, *CHECK_COLUMNS)
+            .where(checks.c.link_id == link.id)
+            .order_by(checks.c.checked_at, checks.c.id)
+        )
+        rows = connection.execute(query).all()
+        found_hops = hops_by_check(connection, [row[0] for row in rows])
+    history = []
+    for check_id, state_after, *columns in rows:
+        result = check_result(url, columns, found_hops.get(check_id, ()))
+        # A check from before 0002 has no state: the link's own applies if it is the latest.
+        then = (
+            state_after if state_after is not None or check_id != link.last_check_id else link.state
+        )
+        state = LINK_STATES[then] if then is not None else None
+        history.append(
+            LinkRow(
+                url=url,
+                citations=(),
+                result=result,
+                state=state,
+                first_failed_at=_failing_since(state, link.first_failed_at, result.checked_at),
+                confirmed_dead_at=_dead_since(state, link.confirmed_dead_at, result.checked_at),
+            )
+        )
+    return history
+
+
 def citations_of(engine: Engine, url: str) -> list[CitationRef]:
     with read_connection(engine) as connection:
         found = link_id(connection, url)
