@@ -660,7 +660,7 @@ def history(
         settings = _settings(config, db=db)
         key = _normalized(url)
         with _open_existing(settings) as store:
-            checks = store.history(key)
+            checks = store.link_history(key)
             citations = store.citations_of(key)
             snapshot = store.latest_snapshot(key)
         if not checks and not citations:

@@ -239,3 +239,18 @@ def test_report_current_shows_the_collection_after_an_incremental_night(
         alive: "alive",
         live_web.url("/page/new"): "alive",
     }
+
+
+def test_history_shows_when_a_source_died(workdir: Path, live_web: TestWeb) -> None:
+    (workdir / "linkcheck.toml").write_text("confirm-checks = 2\nconfirm-days = 0\n")
+    gone = live_web.url("/status/404")
+    (workdir / "a.md").write_text(f"<{gone}>\n")
+    for _ in range(2):
+        runner.invoke(app, ["check", "a.md"])
+    text = runner.invoke(app, ["history", gone])
+    assert text.exit_code == 0, text.output
+    assert "state: dead (confirmed" in text.stdout
+    as_json = json.loads(runner.invoke(app, ["history", gone, "--format", "json"]).stdout)
+    assert [check["state"] for check in as_json["checks"]] == ["failing", "dead"]
+    assert as_json["state"] == "dead" and as_json["confirmed_dead_at"] is not None
+    assert as_json["first_failed_at"] == as_json["checks"][0]["checked_at"]
