@@ -75,6 +75,11 @@ def _header_lines(data: ReportData) -> list[str]:
         lines.append(f"Run {run.id}: {run.status}, started {started}{finished}")
         if run.error:
             lines.append(f"Stopped by: {run.error}")
+        if run.total and run.total != len(data.links):
+            # The rows shown are not the run's own checks one for one: pruned since,
+            # filtered, or joined by known failures the run did not check again.
+            found = "  ".join(f"{verdict} {n}" for verdict, n in run.counts.items() if n)
+            lines.append(f"The run itself checked {plural(run.total, 'link')}: {found}")
     if data.generated_at is not None:
         lines.append(f"Generated {data.generated_at.isoformat()}")
     links = data.links

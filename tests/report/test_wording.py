@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from linkcheck.report import ReportData, ReportOptions, render
 from linkcheck.report.history import render_history
-from linkcheck.types import RunStatus, RunSummary, Snapshot, SnapshotDirection
+from linkcheck.types import RunStatus, RunSummary, Snapshot, SnapshotDirection, Verdict
 from tests.report.sample import sample_links
 
 
@@ -77,3 +77,19 @@ def test_a_failed_archive_look_up_is_not_called_no_copy() -> None:
     output = render_history(dead.url, [dead.result], dead.citations, trouble)
     assert "archive: look-up failed (the archive's answer is not a capture index)" in output
     assert "no usable capture" not in output
+
+
+def test_a_run_whose_checks_are_not_all_listed_still_says_what_it_found() -> None:
+    # After `db prune`, or with a filter, the rows shown are fewer than the run's checks.
+    dead = sample_links()[2]
+    run = RunSummary(
+        1,
+        datetime(2025, 6, 10, tzinfo=UTC),
+        RunStatus.COMPLETED,
+        counts={Verdict.DEAD: 2, Verdict.ALIVE: 5},
+        total=7,
+    )
+    output = render("text", ReportData(links=[dead], run=run))
+    assert "The run itself checked 7 links: dead 2  alive 5" in output
+    whole = replace(run, counts={Verdict.DEAD: 1}, total=1)
+    assert "The run itself" not in render("text", ReportData(links=[dead], run=whole))
