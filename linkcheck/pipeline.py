@@ -84,7 +84,9 @@ async def check(
     if not inputs:  # as the CLI says: a run over nothing would record an empty "completed" run
         raise UsageError("name the files or directories to check")
     # The run (and its lock on the database) comes first: two runs never scan at once.
-    run_id = store.start_run(inputs=inputs, options=settings.describe(), wait=settings.wait)
+    run_id = store.start_run(
+        inputs=inputs, options=settings.describe(), wait=settings.wait, started_at=now()
+    )
     machinery = _Machinery(on_event, resolver, sleep, now)
     return await _finish_run(store, run_id, inputs, settings, machinery, resumed=False)
 

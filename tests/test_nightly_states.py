@@ -48,3 +48,24 @@ async def test_links_through_nights(tmp_path: Path, web: TestWeb) -> None:
     assert rows[flaky].state is LinkState.ALIVE
     assert rows[flaky].confirmed_dead_at is None
     assert rows[steady].state is LinkState.ALIVE
+
+
+async def test_a_dead_link_not_due_is_still_reported_once_on_the_runs_clock(
+    tmp_path: Path, web: TestWeb
+) -> None:
+    dead, fine = web.url("/status/404"), web.url("/page/fine")
+    doc = tmp_path / "links.md"
+    doc.write_text(f"<{dead}>\n<{fine}>\n")
+    settings = load_settings(
+        {"confirm_checks": 1, "confirm_days": 0, "max_age": "1d"}, env={}, cwd=tmp_path
+    )
+    with Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        for night in range(2):
+            moment = NIGHT0 + timedelta(days=night)
+            outcome = await pipeline.check(store, [str(doc)], settings, now=lambda m=moment: m)
+            assert outcome.summary.started_at == moment  # the run keeps the caller's clock
+        rows = list(pipeline.report_rows(store, outcome, settings))
+    # Night 2 checked nothing (the dead link waits a week, the good one a day and more),
+    # yet the dead citation is reported, once, with the check of night 1.
+    assert [(row.url, row.state) for row in rows] == [(dead, LinkState.DEAD)]
+    assert rows[0].result is not None and rows[0].result.checked_at == NIGHT0

@@ -211,8 +211,12 @@ class Store:
         options: Mapping[str, object],
         wait: float = 0.0,
         waiting: Waiting | None = None,
+        started_at: datetime | None = None,
     ) -> int:
         """Record a new run (status ``running``) and return its id.
+
+        ``started_at`` defaults to now; a caller that runs on its own clock (the
+        pipeline's ``now``) passes that clock's time, so the run and its checks agree.
 
         Refuses with :class:`DatabaseBusy` while another live run holds the
         database, after waiting up to ``wait`` seconds for it to end (``waiting``
@@ -220,7 +224,7 @@ class Store:
         whose process is gone is marked ``interrupted`` on the way.
         """
         values = {
-            "started_at": now_utc(),
+            "started_at": utc(started_at) if started_at is not None else now_utc(),
             "inputs": list(inputs),
             "options": _json_safe(options),
         }
