@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import math
 import os
-import posixpath
 import select
 import sys
 import threading
@@ -95,21 +94,17 @@ def forget_vanished(
     links fail every run and reports point at a file that no longer exists.
     Only directories are judged, since a scan of one file says nothing about its
     neighbours, and only files that are really gone: a document this scan merely
-    did not read (another ``--extensions``, a skipped file) is kept.  And only in
-    a folder this scan read files from: names are relative to the working
-    directory, so a document stored from elsewhere (``docs/a.md`` stored from
-    ``/srv``, scanned now from ``/tmp``) is not taken for a deleted one.
+    did not read (another ``--extensions``, a skipped file) is kept.
     """
     folders = [_name_prefix(raw) for raw in inputs if raw != STDIN_NAME and Path(raw).is_dir()]
     if not folders:
         return ScanStats()
     seen = set(log.in_scope).union(skipped.path for skipped in log.skipped)
-    read_from = {posixpath.dirname(path) for path in seen}
     vanished = [
         path
         for path in store.document_hashes()
         if path not in seen
-        and posixpath.dirname(path) in read_from
+        and path != STDIN_NAME
         and any(path.startswith(folder) for folder in folders)
         and not os.path.lexists(path)
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -57,19 +56,3 @@ def test_only_files_that_are_gone_are_forgotten(workdir: Path) -> None:
     assert "gone" not in one_file.stdout, one_file.output
     whole = runner.invoke(app, ["scan", "."])  # the working directory holds docs/
     assert "1 gone" in whole.stdout, whole.output
-
-
-def test_documents_stored_from_another_directory_are_kept(workdir: Path) -> None:
-    # Names are relative to the working directory: scanning "." elsewhere must not
-    # take docs/a.md, stored from here, for a file deleted over there.
-    (workdir / "docs").mkdir()
-    (workdir / "docs" / "a.md").write_text("https://example.org/a\n")
-    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0
-    elsewhere = workdir / "elsewhere"
-    (elsewhere / "notes").mkdir(parents=True)
-    (elsewhere / "notes" / "b.md").write_text("https://example.org/b\n")
-    (elsewhere / "x.md").write_text("https://example.org/x\n")
-    os.chdir(elsewhere)
-    other = runner.invoke(app, ["scan", ".", "--db", f"sqlite:///{workdir / 'linkcheck.db'}"])
-    assert other.exit_code == 0, other.output
-    assert "gone" not in other.stdout, other.output
