@@ -19,13 +19,11 @@ import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 from typing import BinaryIO, cast
 
 from linkcheck.config import Settings
 from linkcheck.errors import InputError
 from linkcheck.extract import UnchangedInput, extract_documents
-from linkcheck.extract.inputs import STDIN_NAME, document_name
 from linkcheck.store import ScanStats, Store
 from linkcheck.types import (
     ChecksPlanned,
@@ -33,7 +31,6 @@ from linkcheck.types import (
     Event,
     InputSkipped,
     LinkIgnored,
-    Notice,
     SkippedInput,
 )
 
@@ -81,47 +78,7 @@ def scan(
     items = _scan_items(store, inputs, settings, on_event, log)
     documents = (doc for doc in items if isinstance(doc, Document))
     stats = store.sync_documents(documents, reparse=settings.reparse)
-    stats += forget_vanished(store, inputs, log, on_event)
     return log.outcome(stats)
-
-
-def forget_vanished(
-    store: Store, inputs: Sequence[str], log: _ScanLog, on_event: EventSink
-) -> ScanStats:
-    """Forget stored documents under a scanned directory whose files are gone.
-
-    A deleted or renamed article must stop citing its links: otherwise its dead
-    links fail every run and reports point at a file that no longer exists.
-    Only directories are judged, since a scan of one file says nothing about its
-    neighbours, and only files that are really gone: a document this scan merely
-    did not read (another ``--extensions``, a skipped file) is kept.
-    """
-    folders = [_name_prefix(raw) for raw in inputs if raw != STDIN_NAME and Path(raw).is_dir()]
-    if not folders:
-        return ScanStats()
-    seen = set(log.in_scope).union(skipped.path for skipped in log.skipped)
-    vanished = [
-        path
-        for path in store.document_hashes()
-        if path not in seen
-        and path != STDIN_NAME
-        and any(path.startswith(folder) for folder in folders)
-        and not os.path.lexists(path)
-    ]
-    if not vanished:
-        return ScanStats()
-    removed = store.forget_documents(vanished)
-    shown = ", ".join(vanished[:3]) + (", …" if len(vanished) > 3 else "")
-    on_event(Notice(f"forgot {removed} stored documents whose files are gone: {shown}"))
-    return ScanStats(removed=removed)
-
-
-def _name_prefix(folder: str) -> str:
-    """What the stored names of documents inside ``folder`` begin with."""
-    name = document_name(Path(folder))
-    if name == ".":
-        return ""  # the working directory: every relative name
-    return name if name.endswith("/") else name + "/"
 
 
 def _scan_items(
@@ -318,7 +275,6 @@ class DueWhileScanning:
                 batch, size = [], min(2 * size, _LARGEST_BATCH)
         if batch:
             deliver(self._store_batch(batch))
-        self._stats += forget_vanished(self._store, self._inputs, self._log, on_event)
 
     def _store_batch(self, batch: list[Document | UnchangedInput]) -> list[str]:
         """Store the batch and return its due links, once there is room to hand them over."""
