@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from aiohttp.abc import AbstractResolver
 
 from linkcheck.check.checker import Checker
+from linkcheck.check.options import exclusion_pattern
 from linkcheck.config import Settings
 from linkcheck.errors import ConfigError, LinkcheckError, UsageError
 from linkcheck.pages import looks_not_found
@@ -292,12 +293,16 @@ def report_rows(store: Store, outcome: CheckOutcome, settings: Settings) -> Iter
     yield from store.link_rows(run_id=outcome.run_id)
     if settings.max_age is None and settings.limit is None and settings.budget is None:
         return
-    started = outcome.summary.started_at
+    excluded = exclusion_pattern(settings.check.exclude)
     known = store.link_rows(
-        since=ANY_TIME, documents=outcome.scan.documents, verdicts=settings.fail_on
+        since=ANY_TIME,
+        documents=outcome.scan.documents,
+        verdicts=settings.fail_on,
+        not_checked_in_run=outcome.run_id,
     )
-    for row in known:  # each link's latest check: older than the run if not checked by it
-        if row.result is not None and row.result.checked_at < started:
+    for row in known:  # each one with its latest check, from an earlier run
+        # Excluded since that check: the run would have skipped it, not failed on it.
+        if excluded is None or not excluded.search(row.url):
             yield row
 
 

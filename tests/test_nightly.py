@@ -254,3 +254,14 @@ def test_history_shows_when_a_source_died(workdir: Path, live_web: TestWeb) -> N
     assert [check["state"] for check in as_json["checks"]] == ["failing", "dead"]
     assert as_json["state"] == "dead" and as_json["confirmed_dead_at"] is not None
     assert as_json["first_failed_at"] == as_json["checks"][0]["checked_at"]
+
+
+def test_a_known_failure_the_user_now_excludes_no_longer_fails_the_run(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    (workdir / "linkcheck.toml").write_text("confirm-checks = 1\nconfirm-days = 0\n")
+    (workdir / "a.md").write_text(f"<{live_web.url('/status/404')}>\n")
+    assert runner.invoke(app, ["check", "a.md", "--max-age", "1d"]).exit_code == 1
+    # Not due for a week, so not checked (and skipped) again: the exclusion still applies.
+    excluded = runner.invoke(app, ["check", "a.md", "--max-age", "1d", "--exclude", "/status/"])
+    assert excluded.exit_code == 0, excluded.output

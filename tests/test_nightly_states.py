@@ -8,7 +8,7 @@ from pathlib import Path
 from linkcheck import pipeline
 from linkcheck.config import load_settings
 from linkcheck.store import Store
-from linkcheck.types import LinkState
+from linkcheck.types import LinkState, RunStatus
 from tests.web import TestWeb
 
 NIGHT0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -69,3 +69,25 @@ async def test_a_dead_link_not_due_is_still_reported_once_on_the_runs_clock(
     # yet the dead citation is reported, once, with the check of night 1.
     assert [(row.url, row.state) for row in rows] == [(dead, LinkState.DEAD)]
     assert rows[0].result is not None and rows[0].result.checked_at == NIGHT0
+
+
+async def test_a_resumed_run_reports_a_known_failure_checked_after_it_began(
+    tmp_path: Path, web: TestWeb
+) -> None:
+    dead, fine = web.url("/status/404"), web.url("/page/fine")
+    doc, other = tmp_path / "a.md", tmp_path / "b.md"
+    doc.write_text(f"<{fine}>\n")
+    settings = load_settings(
+        {"confirm_checks": 1, "confirm_days": 0, "max_age": "1d"}, env={}, cwd=tmp_path
+    )
+    with Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        first = await pipeline.check(store, [str(doc)], settings, now=lambda: NIGHT0)
+        store.finish_run(first.run_id, RunStatus.INTERRUPTED)  # as if it had been cut short …
+        # … and, meanwhile, another run found the dead link, after run 1 began.
+        other.write_text(f"<{dead}>\n")
+        later = NIGHT0 + timedelta(hours=1)
+        await pipeline.check(store, [str(other)], settings, now=lambda: later)
+        doc.write_text(f"<{fine}>\n<{dead}>\n")
+        resumed = await pipeline.resume(store, settings, run_id=first.run_id, now=lambda: later)
+        rows = list(pipeline.report_rows(store, resumed, settings))
+    assert [row.url for row in rows if row.state is LinkState.DEAD] == [dead]

@@ -30,11 +30,11 @@ from yarl import URL
 from linkcheck.check.breaker import HostBreaker
 from linkcheck.check.classify import Observation, judge
 from linkcheck.check.client import DEFAULT_HEADERS, Client
-from linkcheck.check.options import CheckOptions
+from linkcheck.check.options import CheckOptions, exclusion_pattern
 from linkcheck.check.resolver import GuardedResolver, network_reachable
 from linkcheck.check.retry import Retrier
 from linkcheck.check.scheduler import Scheduler
-from linkcheck.errors import ConfigError, NetworkUnreachable
+from linkcheck.errors import NetworkUnreachable
 from linkcheck.types import CheckResult, ErrorKind, Event, LinkChecked, RetryScheduled
 
 OnEvent = Callable[[Event], None]
@@ -73,7 +73,7 @@ class Checker:
         self._on_event = on_event
         self._given_resolver = resolver
         self._clock = clock
-        self._exclude = _compile_excludes(options.exclude)
+        self._exclude = exclusion_pattern(options.exclude)
         self._scheduler = Scheduler(options.limits, clock=clock, sleep=sleep)
         self._retrier = Retrier(options.retry, sleep=sleep)
         self._breaker = HostBreaker(options.host_down_after)
@@ -279,15 +279,6 @@ class _NetworkProbe:
                 self._answer = await network_reachable(resolver, self._canaries)
                 self._asked_at = self._clock()
             return self._answer
-
-
-def _compile_excludes(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
-    except re.error as exc:
-        raise ConfigError(f"an exclude pattern is not a valid regular expression: {exc}") from exc
 
 
 def _parse(url: str) -> URL | str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from linkcheck.check.scheduler import Limits
+from linkcheck.errors import ConfigError
 
 #: Browser-compatible (sites that sniff for ``Mozilla/`` let it through) yet it
 #: names linkcheck and where to read about it, as polite crawlers do.
@@ -82,3 +84,13 @@ class CheckOptions:
         """The status codes accepted as alive for ``host``."""
         extra = self.host_accepted_statuses.get(host)
         return self.accepted_statuses | extra if extra else self.accepted_statuses
+
+
+def exclusion_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regular expression for the ``exclude`` patterns (``None`` without any)."""
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    except re.error as exc:
+        raise ConfigError(f"an exclude pattern is not a valid regular expression: {exc}") from exc

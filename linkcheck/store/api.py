@@ -380,6 +380,7 @@ class Store:
         documents: Sequence[str] | None = None,
         since: datetime | None = None,
         states: Collection[LinkState] | None = None,
+        not_checked_in_run: int | None = None,
     ) -> Iterator[LinkRow]:
         """Each link checked in a run (default: the latest), in link order; streams.
 
@@ -387,7 +388,8 @@ class Store:
         the index); renderers that show links to people sort them themselves.
 
         ``since`` reports each link whose latest check, in any run, is that
-        recent instead; ``states`` keeps links in those states.
+        recent instead; ``states`` keeps links in those states;
+        ``not_checked_in_run`` leaves out every link that run checked.
         """
         with translated_errors(self._engine.url):
             yield from queries.link_rows(
@@ -397,6 +399,7 @@ class Store:
                 documents_=documents,
                 since=utc(since) if since is not None else None,
                 states=states,
+                not_checked_in_run=not_checked_in_run,
             )
 
     def history(self, url: str) -> list[CheckResult]:
