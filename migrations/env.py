@@ -81,10 +81,26 @@ def run_online() -> None:
     engine = open_engine(database_url())
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                _without_foreign_keys(connection)
             run_with(connection)
             connection.commit()
     finally:
         engine.dispose()
+
+
+def _without_foreign_keys(connection: Connection) -> None:
+    """Turn SQLite's foreign keys off for this connection, before any transaction.
+
+    A batch migration copies a table, drops the original and renames the copy:
+    with foreign keys on, dropping ``runs`` would delete every check through
+    ``ON DELETE CASCADE`` (a downgrade of 0004 emptied ``checks``).  The pragma
+    is a no-op inside a transaction, so it goes to the driver's connection
+    before SQLAlchemy begins one.
+    """
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection has one
+    driver.execute("PRAGMA foreign_keys=OFF")
 
 
 def run_offline() -> None:

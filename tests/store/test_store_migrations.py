@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,14 @@ from linkcheck.store import Store
 from linkcheck.store.db import open_engine
 from linkcheck.store.migrate import alembic_config, head_revision
 from linkcheck.types import Verdict
-from tests.store.store_factories import TABLES, dump_tables
+from tests.store.store_factories import (
+    TABLES,
+    citation,
+    document,
+    dump_tables,
+    result,
+    run_night,
+)
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
@@ -172,3 +180,20 @@ def test_the_known_head_is_the_scripts_head() -> None:
     from linkcheck.store import migrate
 
     assert migrate.head_revision() == migrate.HEAD
+
+
+def test_a_developer_downgrade_keeps_every_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `alembic downgrade` rebuilds `runs` without its newest column; with SQLite's
+    # foreign keys on, dropping the old table would cascade into `checks`.
+    database = tmp_path / "kept.db"
+    url = f"sqlite:///{database}"
+    with Store.open(url) as store:
+        store.sync_documents([document("a.md", citation("a.md", "https://example.org/a"))])
+        run_night(store, result("https://example.org/a"))
+    monkeypatch.setenv("LINKCHECK_DB", url)
+    command.downgrade(alembic_config(), "0002")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("select count(*) from checks").fetchone() == (1,)
+        assert connection.execute("select count(*) from runs").fetchone() == (1,)
