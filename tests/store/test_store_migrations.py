@@ -111,16 +111,21 @@ def test_migrations_ship_in_the_package() -> None:
     assert any(name.startswith("linkcheck/migrations/versions/0001") for name in shipped)
 
 
-def test_upgrading_a_0001_database_keeps_its_data(db_url: str) -> None:
+def _old_database_with_rows(db_url: str, revision: str) -> None:
+    """A database at ``revision`` holding ``OLD_ROWS``, as an older linkcheck left it."""
     engine = open_engine(db_url)
     try:
         with engine.connect() as connection, connection.begin():
-            command.upgrade(alembic_config(connection), "0001")
+            command.upgrade(alembic_config(connection), revision)
         with engine.begin() as connection:
             for statement in OLD_ROWS:
                 connection.exec_driver_sql(statement)
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_0001_database_keeps_its_data(db_url: str) -> None:
+    _old_database_with_rows(db_url, "0001")
     before = dump_tables(db_url)
     with Store.open(db_url) as store:
         assert store.current_revision() == head_revision()
@@ -142,15 +147,7 @@ def test_upgrading_a_0001_database_keeps_its_data(db_url: str) -> None:
 
 
 def test_runs_from_before_0004_count_their_checks(db_url: str) -> None:
-    engine = open_engine(db_url)
-    try:
-        with engine.connect() as connection, connection.begin():
-            command.upgrade(alembic_config(connection), "0003")
-        with engine.begin() as connection:
-            for statement in OLD_ROWS:
-                connection.exec_driver_sql(statement)
-    finally:
-        engine.dispose()
+    _old_database_with_rows(db_url, "0003")
     with Store.open(db_url) as store:
         assert store.current_revision() == head_revision()
         summary = store.run_summary(1)
