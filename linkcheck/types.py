@@ -137,6 +137,9 @@ class Document:
     own_url: str | None = None
     cited_at: date | None = None
     ignored: tuple[IgnoredLink, ...] = ()
+    #: The file's absolute path (``None`` for standard input or text handed in): ``path``
+    #: is the name relative to the working directory, which differs from run to run.
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

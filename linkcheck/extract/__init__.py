@@ -133,7 +133,8 @@ def _extract_one(
         text = decode_text(data)
     except UnusableInput as exc:
         return SkippedInput(source.name, str(exc))
-    return _parse(text, source.name, key, options.format, options)
+    document = _parse(text, source.name, key, options.format, options)
+    return document if source.location is None else replace(document, location=source.location)
 
 
 def extract_text(

@@ -71,6 +71,13 @@ class InputSource:
     path: Path | None
     found: bool = False
 
+    @property
+    def location(self) -> str | None:
+        """The file's absolute path, lexically (as :func:`document_name` takes it)."""
+        if self.path is None:
+            return None
+        return Path(os.path.abspath(self.path)).as_posix()  # noqa: PTH100
+
 
 def resolve_inputs(inputs: Sequence[str], extensions: frozenset[str]) -> list[InputSource]:
     """Every document the inputs name, in order, each once."""

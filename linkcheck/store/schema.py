@@ -98,6 +98,9 @@ class DocumentModel(Base):
     updated_at: Mapped[datetime]
     #: when a scan last found the document (see ``Store.touch_documents``)
     last_seen_at: Mapped[datetime]
+    #: the file's absolute path, when known (revision 0005; standard input has none):
+    #: the path above is relative to the working directory of the scan that stored it
+    location: Mapped[str | None] = mapped_column(index=True)
 
 
 class LinkModel(Base):

@@ -80,6 +80,7 @@ def _last_per_path(docs: Sequence[Document]) -> list[Document]:
 def _sync_chunk(rows: Rows, docs: Sequence[Document], *, now: datetime, reparse: bool) -> ScanStats:
     connection = rows.connection
     stored = _stored_hashes(connection, [doc.path for doc in docs])
+    stored.update(_renamed(connection, [doc for doc in docs if doc.path not in stored]))
     new = [doc for doc in docs if doc.path not in stored]
     changed = [
         doc
@@ -111,8 +112,29 @@ def _stored_hashes(connection: Connection, paths: Sequence[str]) -> dict[str, tu
     return {row.path: (row.id, row.content_hash) for row in connection.execute(query)}
 
 
+def _renamed(connection: Connection, unknown: Sequence[Document]) -> dict[str, tuple[int, str]]:
+    """Documents stored under another name at the same location, renamed to the new one.
+
+    Names are relative to the scan's working directory: the same file scanned
+    from elsewhere keeps its row (and its citations) instead of gaining a twin.
+    """
+    by_location = {doc.location: doc.path for doc in unknown if doc.location is not None}
+    if not by_location:
+        return {}
+    query = select(documents.c.id, documents.c.location, documents.c.content_hash).where(
+        documents.c.location.in_(list(by_location))
+    )
+    renamed: dict[str, tuple[int, str]] = {}
+    for document_id, location, stored_hash in connection.execute(query).all():
+        path = by_location[location]
+        connection.execute(update(documents).where(documents.c.id == document_id).values(path=path))
+        renamed[path] = (document_id, stored_hash)
+    return renamed
+
+
 def _document_values(doc: Document, *, now: datetime) -> dict[str, Any]:
     return {
+        "location": doc.location,
         "format": doc.format.value,
         "content_hash": doc.content_hash,
         "own_url": doc.own_url,
@@ -144,10 +166,11 @@ def _insert_new_documents(
                 stamp,
                 stamp,
                 stamp,
+                doc.location if doc.location is not None else null,
             )
             for doc in new
         ],
-        null_text=("own_url", "cited_at"),
+        null_text=("own_url", "cited_at", "location"),
     )
     document_ids = _stored_hashes(rows.connection, [doc.path for doc in new])
     citation_rows = [
@@ -185,6 +208,7 @@ _DOCUMENT_COLUMNS = (
     "first_seen_at",
     "updated_at",
     "last_seen_at",
+    "location",
 )
 #: The values of a citation's row (:func:`_keyed_rows`), in its order.
 _CITATION_VALUES = ("link_id", "url_as_written", "lines", "role", "title", "fragment", "cited_at")
