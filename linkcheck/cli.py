@@ -257,7 +257,8 @@ def scan(
         s = outcome.stats
         typer.echo(
             f"{len(outcome.documents)} documents ({s.added} new, {s.updated} changed, "
-            f"{s.unchanged} unchanged), {s.citations} citations stored; "
+            f"{s.unchanged} unchanged{f', {s.removed} gone' if s.removed else ''}), "
+            f"{s.citations} citations stored; "
             f"{len(outcome.skipped)} inputs skipped."
         )
 

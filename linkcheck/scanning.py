@@ -19,11 +19,13 @@ import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import BinaryIO, cast
 
 from linkcheck.config import Settings
 from linkcheck.errors import InputError
 from linkcheck.extract import UnchangedInput, extract_documents
+from linkcheck.extract.inputs import STDIN_NAME
 from linkcheck.store import ScanStats, Store
 from linkcheck.types import (
     ChecksPlanned,
@@ -31,6 +33,7 @@ from linkcheck.types import (
     Event,
     InputSkipped,
     LinkIgnored,
+    Notice,
     SkippedInput,
 )
 
@@ -78,7 +81,44 @@ def scan(
     items = _scan_items(store, inputs, settings, on_event, log)
     documents = (doc for doc in items if isinstance(doc, Document))
     stats = store.sync_documents(documents, reparse=settings.reparse)
+    stats += forget_vanished(store, inputs, log, on_event)
     return log.outcome(stats)
+
+
+def forget_vanished(
+    store: Store, inputs: Sequence[str], log: _ScanLog, on_event: EventSink
+) -> ScanStats:
+    """Forget stored documents under a scanned directory whose files are gone.
+
+    A deleted or renamed article must stop citing its links: otherwise its dead
+    links fail every run and reports point at a file that no longer exists.
+    Documents are judged by their stored absolute location, never by their name
+    (which is relative to the working directory of the scan that stored it), and
+    only in the scanned directories, since a scan of one file says nothing about
+    its neighbours.  Only files that are really gone go: a document this scan
+    merely did not read (another ``--extensions``, a skipped file) is kept, and
+    so is one stored before locations were (it gets one when next read).
+    """
+    folders = [_folder_prefix(raw) for raw in inputs if raw != STDIN_NAME and Path(raw).is_dir()]
+    if not folders:
+        return ScanStats()
+    vanished = [
+        path
+        for path, location in store.document_locations().items()
+        if any(location.startswith(folder) for folder in folders) and not os.path.lexists(location)
+    ]
+    if not vanished:
+        return ScanStats()
+    removed = store.forget_documents(vanished)
+    shown = ", ".join(vanished[:3]) + (", …" if len(vanished) > 3 else "")
+    on_event(Notice(f"forgot {removed} stored documents whose files are gone: {shown}"))
+    return ScanStats(removed=removed)
+
+
+def _folder_prefix(folder: str) -> str:
+    """What the locations of documents inside ``folder`` begin with."""
+    location = Path(os.path.abspath(folder)).as_posix()  # noqa: PTH100 - lexical, as names are
+    return location if location.endswith("/") else location + "/"
 
 
 def _scan_items(
@@ -275,6 +315,7 @@ class DueWhileScanning:
                 batch, size = [], min(2 * size, _LARGEST_BATCH)
         if batch:
             deliver(self._store_batch(batch))
+        self._stats += forget_vanished(self._store, self._inputs, self._log, on_event)
 
     def _store_batch(self, batch: list[Document | UnchangedInput]) -> list[str]:
         """Store the batch and return its due links, once there is room to hand them over."""

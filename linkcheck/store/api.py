@@ -37,7 +37,7 @@ from linkcheck.store.links import link_ids
 from linkcheck.store.maintenance import DbStats, PruneStats
 from linkcheck.store.runlock import Waiting
 from linkcheck.store.schema import documents, runs, saves, snapshots
-from linkcheck.store.sync import ScanStats, sync_documents
+from linkcheck.store.sync import ScanStats, forget_documents, sync_documents
 from linkcheck.store.writer import DEFAULT_POLICY, HEARTBEAT_INTERVAL, ResultWriter, beat
 from linkcheck.types import (
     CheckResult,
@@ -176,6 +176,17 @@ class Store:
         unchanged are untouched unless ``reparse`` (their citations are then replaced)."""
         with translated_errors(self._engine.url):
             return sync_documents(self._engine, docs, now=now_utc(), reparse=reparse)
+
+    def forget_documents(self, paths: Sequence[str]) -> int:
+        """Delete the documents at ``paths`` and their citations (their files are gone);
+        the links they cited keep their history.  Returns how many were stored."""
+        with translated_errors(self._engine.url):
+            return forget_documents(self._engine, paths)
+
+    def document_locations(self) -> dict[str, str]:
+        """The absolute location of every stored document that has one, by path."""
+        with translated_errors(self._engine.url):
+            return queries.document_locations(self._engine)
 
     def document_hashes(self) -> dict[str, str]:
         """The content hash of every stored document, by path (one query for a whole scan)."""

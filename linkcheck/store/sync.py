@@ -34,13 +34,15 @@ CitationKey = tuple[int, str, str | None]  # link id, role, fragment
 class ScanStats:
     """What :meth:`Store.sync_documents` did.
 
-    ``citations`` counts the citations stored for added and updated documents.
+    ``citations`` counts the citations stored for added and updated documents;
+    ``removed`` the stored documents forgotten because their files are gone.
     """
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     citations: int = 0
+    removed: int = 0
 
     def __add__(self, other: ScanStats) -> ScanStats:
         return ScanStats(
@@ -48,7 +50,25 @@ class ScanStats:
             updated=self.updated + other.updated,
             unchanged=self.unchanged + other.unchanged,
             citations=self.citations + other.citations,
+            removed=self.removed + other.removed,
         )
+
+
+def forget_documents(engine: Engine, paths: Sequence[str]) -> int:
+    """Delete the documents at ``paths`` with their citations; returns how many there were.
+
+    Their links stay, with all their history: another document may cite them,
+    and a link cited by none is simply no longer in any run's scope.
+    """
+    forgotten = 0
+    for chunk in chunked(paths, CHUNK):
+        with write_connection(engine) as connection:
+            ids = select(documents.c.id).where(documents.c.path.in_(chunk))
+            connection.execute(delete(citations).where(citations.c.document_id.in_(ids)))
+            forgotten += connection.execute(
+                delete(documents).where(documents.c.path.in_(chunk))
+            ).rowcount
+    return forgotten
 
 
 def sync_documents(

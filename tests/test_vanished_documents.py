@@ -1,0 +1,85 @@
+"""A deleted or renamed document stops citing its links (its file is gone, so is it)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from tests.web import TestWeb
+
+runner = CliRunner()
+
+
+def cited_in(report: str, url: str) -> set[str]:
+    [link] = [link for link in json.loads(report)["links"] if link["url"] == url]
+    return {citation["document"] for citation in link["citations"]}
+
+
+def test_a_renamed_then_deleted_document_no_longer_cites(workdir: Path, live_web: TestWeb) -> None:
+    dead = live_web.url("/status/404")
+    docs = workdir / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(f"<{dead}>\n")
+    (docs / "b.md").write_text(f"See <{dead}>\n")
+    first = runner.invoke(app, ["check", "docs", "--format", "json"])
+    assert cited_in(first.stdout, dead) == {"docs/a.md", "docs/b.md"}
+
+    (docs / "b.md").rename(docs / "renamed.md")
+    renamed = runner.invoke(app, ["check", "docs", "--format", "json"])
+    assert cited_in(renamed.stdout, dead) == {"docs/a.md", "docs/renamed.md"}
+    assert "forgot 1 stored documents whose files are gone: docs/b.md" in renamed.stderr
+
+    (docs / "renamed.md").unlink()
+    scanned = runner.invoke(app, ["scan", "docs"])
+    assert "1 gone" in scanned.stdout
+    report = runner.invoke(app, ["check", "docs", "--format", "json"])
+    assert cited_in(report.stdout, dead) == {"docs/a.md"}
+
+
+def test_only_files_that_are_gone_are_forgotten(workdir: Path) -> None:
+    docs = workdir / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("https://example.org/a\n")
+    (docs / "notes.txt").write_text("https://example.org/n\n")
+    (docs / "b.md").write_text("https://example.org/b\n")
+    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0
+    (docs / "b.md").write_bytes(b"\x00binary now")  # skipped, but still there
+    # Another reading of the folder (only .md), and a scan of one file: neither
+    # says anything about the files it does not read.
+    kept = runner.invoke(app, ["scan", "docs", "--extensions", "md"])
+    assert "gone" not in kept.stdout, kept.output
+    (docs / "a.md").unlink()
+    one_file = runner.invoke(app, ["scan", "docs/notes.txt"])
+    assert "gone" not in one_file.stdout, one_file.output
+    whole = runner.invoke(app, ["scan", "."])  # the working directory holds docs/
+    assert "1 gone" in whole.stdout, whole.output
+
+
+def test_a_scan_from_a_subfolder_keeps_the_rest_of_the_collection(workdir: Path) -> None:
+    # The same linkcheck.toml (found upward) and database, scanned from blog/: names
+    # are relative to each scan's directory, but a document's location is not.
+    (workdir / "linkcheck.toml").write_text('db = "sqlite:///links.db"\n')
+    (workdir / "CHANGELOG.md").write_text("https://example.org/changes\n")
+    (workdir / "blog").mkdir()
+    (workdir / "blog" / "README.md").write_text("https://example.org/blog\n")
+    assert runner.invoke(app, ["scan", "."]).exit_code == 0
+    os.chdir(workdir / "blog")
+    inside = runner.invoke(app, ["scan", "."])
+    assert inside.exit_code == 0, inside.output
+    assert "gone" not in inside.stdout and "forgot" not in inside.stderr
+    os.chdir(workdir)
+    root = runner.invoke(app, ["scan", "."])
+    assert "2 unchanged" in root.stdout, root.output  # both documents, each once
+
+
+def test_a_renamed_folder_stops_citing_under_its_old_name(workdir: Path) -> None:
+    (workdir / "docs" / "guides").mkdir(parents=True)
+    (workdir / "docs" / "guides" / "g.md").write_text("https://example.org/g\n")
+    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0
+    (workdir / "docs" / "guides").rename(workdir / "docs" / "howto")
+    moved = runner.invoke(app, ["scan", "docs"])
+    assert "1 new" in moved.stdout and "1 gone" in moved.stdout, moved.output
