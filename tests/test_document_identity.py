@@ -34,3 +34,49 @@ def test_the_same_file_scanned_from_elsewhere_is_one_document(workdir: Path) -> 
     # Renamed to how this run names it, not stored twice with its citations doubled.
     assert stored(db) == [("a.md", 2)]
     assert "0 new" in again.stdout and "1 unchanged" in again.stdout
+
+
+def test_a_name_that_now_means_another_file_never_merges_two_documents(workdir: Path) -> None:
+    # From workdir, "docs/a.md" is one file; from workdir/docs it is docs/docs/a.md.
+    (workdir / "docs" / "docs").mkdir(parents=True)
+    (workdir / "docs" / "a.md").write_text("https://example.org/outer\n")
+    (workdir / "docs" / "docs" / "a.md").write_text("https://example.org/inner\n")
+    db = workdir / "linkcheck.db"
+    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0
+    os.chdir(workdir / "docs")
+    again = runner.invoke(app, ["scan", ".", "--db", f"sqlite:///{db}"])
+    assert again.exit_code == 0, again.output
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "select d.path, d.location, l.url from documents d join citations c"
+            " on c.document_id = d.id join links l on l.id = c.link_id order by d.path"
+        ).fetchall()
+    inner, outer = (workdir / "docs" / "docs" / "a.md", workdir / "docs" / "a.md")
+    # Each file is one row, with its own citation, named as this scan names it.
+    assert ("a.md", outer.as_posix(), "https://example.org/outer") in rows
+    assert ("docs/a.md", inner.as_posix(), "https://example.org/inner") in rows
+    assert len(rows) == 2
+
+
+def test_a_row_whose_name_now_means_another_file_is_named_by_its_location(
+    workdir: Path,
+) -> None:
+    (workdir / "docs" / "docs").mkdir(parents=True)
+    (workdir / "docs" / "a.md").write_text("https://example.org/outer\n")
+    (workdir / "docs" / "docs" / "a.md").write_text("https://example.org/inner\n")
+    db = workdir / "linkcheck.db"
+    assert runner.invoke(app, ["scan", "docs/a.md"]).exit_code == 0
+    os.chdir(workdir / "docs")
+    # Only the inner file, which this scan names docs/a.md, the outer one's old name.
+    inner = runner.invoke(app, ["scan", "docs/a.md", "--db", f"sqlite:///{db}"])
+    assert inner.exit_code == 0, inner.output
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "select d.path, l.url from documents d join citations c"
+            " on c.document_id = d.id join links l on l.id = c.link_id order by l.url"
+        ).fetchall()
+    outer = (workdir / "docs" / "a.md").as_posix()
+    assert rows == [
+        ("docs/a.md", "https://example.org/inner"),
+        (outer, "https://example.org/outer"),
+    ]

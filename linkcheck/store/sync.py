@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, or_, select, update
 
 from linkcheck.store.batching import CHUNK, chunked
 from linkcheck.store.convert import STORED_VALUES, encode_lines
@@ -99,8 +99,7 @@ def _last_per_path(docs: Sequence[Document]) -> list[Document]:
 
 def _sync_chunk(rows: Rows, docs: Sequence[Document], *, now: datetime, reparse: bool) -> ScanStats:
     connection = rows.connection
-    stored = _stored_hashes(connection, [doc.path for doc in docs])
-    stored.update(_renamed(connection, [doc for doc in docs if doc.path not in stored]))
+    stored = _stored_rows(connection, docs)
     new = [doc for doc in docs if doc.path not in stored]
     changed = [
         doc
@@ -132,24 +131,61 @@ def _stored_hashes(connection: Connection, paths: Sequence[str]) -> dict[str, tu
     return {row.path: (row.id, row.content_hash) for row in connection.execute(query)}
 
 
-def _renamed(connection: Connection, unknown: Sequence[Document]) -> dict[str, tuple[int, str]]:
-    """Documents stored under another name at the same location, renamed to the new one.
+def _stored_rows(connection: Connection, docs: Sequence[Document]) -> dict[str, tuple[int, str]]:
+    """The stored row (id, content hash) of each document that has one, by its path.
 
-    Names are relative to the scan's working directory: the same file scanned
-    from elsewhere keeps its row (and its citations) instead of gaining a twin.
+    A document is its file: its row is found by location first, under whatever
+    name it was stored (names are relative to the working directory of a scan),
+    else by name, unless that row is known to be another file.  Rows then take
+    the names this scan gives them; a row whose name now belongs to another
+    file is named by its location until a scan names it again.
     """
-    by_location = {doc.location: doc.path for doc in unknown if doc.location is not None}
-    if not by_location:
-        return {}
-    query = select(documents.c.id, documents.c.location, documents.c.content_hash).where(
-        documents.c.location.in_(list(by_location))
+    paths = [doc.path for doc in docs]
+    locations = [doc.location for doc in docs if doc.location is not None]
+    found: list[Any] = list(
+        connection.execute(
+            select(documents.c.id, documents.c.path, documents.c.location, documents.c.content_hash)
+            .where(or_(documents.c.path.in_(paths), documents.c.location.in_(locations)))
+            .order_by(documents.c.id)
+        )
     )
-    renamed: dict[str, tuple[int, str]] = {}
-    for document_id, location, stored_hash in connection.execute(query).all():
-        path = by_location[location]
-        connection.execute(update(documents).where(documents.c.id == document_id).values(path=path))
-        renamed[path] = (document_id, stored_hash)
-    return renamed
+    by_path = {row.path: row for row in found}
+    by_location: dict[str, Any] = {}
+    for row in found:
+        if row.location is not None:
+            by_location.setdefault(row.location, row)  # the oldest row of a file
+    matched: dict[str, Any] = {}
+    taken: set[int] = set()
+    for doc in docs:
+        row = by_location.get(doc.location) if doc.location is not None else None
+        if row is None or row.id in taken:
+            row = by_path.get(doc.path)
+            # Without a location on either side, the name is all there is to go by.
+            both_located = row is not None and None not in (doc.location, row.location)
+            if row is None or row.id in taken or (both_located and row.location != doc.location):
+                row = None
+        if row is not None:
+            taken.add(row.id)
+            matched[doc.path] = row
+    _rename(connection, matched, [row for row in found if row.id not in taken], set(paths))
+    return {path: (row.id, row.content_hash) for path, row in matched.items()}
+
+
+def _rename(
+    connection: Connection, matched: dict[str, Any], others: Sequence[Any], names: set[str]
+) -> None:
+    """Give matched rows their new names, and rows holding a name now given to another
+    file their location; through temporary names, so no two rows ever share one."""
+    final = {row.id: path for path, row in matched.items() if row.path != path}
+    for row in others:
+        if row.path in names:  # the name now belongs to another file
+            final[row.id] = row.location or f"{row.path} (replaced, row {row.id})"
+    for row_id in final:  # first out of every name being handed round, then into the new one
+        connection.execute(
+            update(documents).where(documents.c.id == row_id).values(path=f"\0renaming {row_id}")
+        )
+    for row_id, path in final.items():
+        connection.execute(update(documents).where(documents.c.id == row_id).values(path=path))
 
 
 def _document_values(doc: Document, *, now: datetime) -> dict[str, Any]:
