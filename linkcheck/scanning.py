@@ -19,13 +19,14 @@ import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, cast
 
 from linkcheck.config import Settings
 from linkcheck.errors import InputError
 from linkcheck.extract import UnchangedInput, extract_documents
-from linkcheck.extract.inputs import STDIN_NAME
+from linkcheck.extract.inputs import STDIN_NAME, document_name, folder_location
 from linkcheck.store import ScanStats, Store
 from linkcheck.types import (
     ChecksPlanned,
@@ -92,33 +93,53 @@ def forget_vanished(
 
     A deleted or renamed article must stop citing its links: otherwise its dead
     links fail every run and reports point at a file that no longer exists.
-    Documents are judged by their stored absolute location, never by their name
-    (which is relative to the working directory of the scan that stored it), and
-    only in the scanned directories, since a scan of one file says nothing about
-    its neighbours.  Only files that are really gone go: a document this scan
-    merely did not read (another ``--extensions``, a skipped file) is kept, and
-    so is one stored before locations were (it gets one when next read).
+    Documents are judged by their stored location (where the file really is),
+    never by their name, which is relative to the working directory of the scan
+    that stored it; and only in the directories scanned, since a scan of one
+    file says nothing about its neighbours.  Only files that are certainly gone
+    go: a file this scan merely did not read (other ``--extensions``, skipped) is
+    kept, so is one that cannot be looked at (permissions, a failing disk), and
+    so is everything under a folder where this scan read nothing at all (an
+    unmounted share looks like an empty folder).
     """
-    folders = [_folder_prefix(raw) for raw in inputs if raw != STDIN_NAME and Path(raw).is_dir()]
-    if not folders:
+    folders = [raw for raw in inputs if raw != STDIN_NAME and Path(raw).is_dir()]
+    judged = [folder_location(Path(raw)) for raw in folders if _read_under(raw, log)]
+    for raw in folders:
+        if not _read_under(raw, log):
+            on_event(Notice(f"nothing was read under {raw}: the documents stored from it are kept"))
+    if not judged:
         return ScanStats()
     vanished = [
-        path
-        for path, location in store.document_locations().items()
-        if any(location.startswith(folder) for folder in folders) and not os.path.lexists(location)
+        (document_id, path)
+        for document_id, path, location in store.located_documents()
+        if any(location.startswith(folder) for folder in judged) and _is_gone(location)
     ]
     if not vanished:
         return ScanStats()
-    removed = store.forget_documents(vanished)
-    shown = ", ".join(vanished[:3]) + (", …" if len(vanished) > 3 else "")
+    removed = store.forget_documents([document_id for document_id, _ in vanished])
+    names = [path for _, path in vanished]
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
     on_event(Notice(f"forgot {removed} stored documents whose files are gone: {shown}"))
     return ScanStats(removed=removed)
 
 
-def _folder_prefix(folder: str) -> str:
-    """What the locations of documents inside ``folder`` begin with."""
-    location = Path(os.path.abspath(folder)).as_posix()  # noqa: PTH100 - lexical, as names are
-    return location if location.endswith("/") else location + "/"
+def _read_under(folder: str, log: _ScanLog) -> bool:
+    """Whether this scan found any document in ``folder`` (names are this scan's own)."""
+    name = document_name(Path(folder))
+    prefix = "" if name == "." else name.rstrip("/") + "/"
+    found = chain(log.in_scope, (skipped.path for skipped in log.skipped))
+    return any(path.startswith(prefix) and path != STDIN_NAME for path in found)
+
+
+def _is_gone(location: str) -> bool:
+    """True only when the file certainly no longer exists (not when it cannot be looked at)."""
+    try:
+        os.lstat(location)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _scan_items(

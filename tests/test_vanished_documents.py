@@ -83,3 +83,28 @@ def test_a_renamed_folder_stops_citing_under_its_old_name(workdir: Path) -> None
     (workdir / "docs" / "guides").rename(workdir / "docs" / "howto")
     moved = runner.invoke(app, ["scan", "docs"])
     assert "1 new" in moved.stdout and "1 gone" in moved.stdout, moved.output
+
+
+def test_a_folder_reached_through_a_symlink_and_dots_is_where_it_really_is(
+    workdir: Path,
+) -> None:
+    (workdir / "elsewhere" / "inner").mkdir(parents=True)
+    (workdir / "elsewhere" / "a.md").write_text("https://example.org/a\n")
+    (workdir / "proj").mkdir()
+    (workdir / "proj" / "sym").symlink_to(workdir / "elsewhere" / "inner")
+    os.chdir(workdir / "proj")
+    # sym/.. is elsewhere/, not proj/: nothing just read may be taken for gone.
+    for expected in ("1 new", "1 unchanged"):
+        scanned = runner.invoke(app, ["scan", "sym/.."])
+        assert expected in scanned.stdout and "gone" not in scanned.stdout, scanned.output
+
+
+def test_a_folder_where_nothing_was_read_keeps_its_documents(workdir: Path) -> None:
+    # An unmounted share looks like an empty folder: that is no proof of deletion.
+    (workdir / "share").mkdir()
+    (workdir / "share" / "a.md").write_text("https://example.org/a\n")
+    assert runner.invoke(app, ["scan", "share"]).exit_code == 0
+    (workdir / "share" / "a.md").unlink()
+    empty = runner.invoke(app, ["scan", "share"])
+    assert "gone" not in empty.stdout, empty.output
+    assert "nothing was read under share" in empty.stderr

@@ -73,10 +73,24 @@ class InputSource:
 
     @property
     def location(self) -> str | None:
-        """The file's absolute path, lexically (as :func:`document_name` takes it)."""
-        if self.path is None:
-            return None
-        return Path(os.path.abspath(self.path)).as_posix()  # noqa: PTH100
+        """Where the file really is (see :func:`file_location`); ``None`` for standard input."""
+        return None if self.path is None else file_location(self.path)
+
+
+def file_location(path: Path) -> str:
+    """Where a file really is: its folder with every symlink and ``..`` resolved, then
+    its own name (a symlinked file keeps it).  Two spellings of one file (through a
+    symlinked folder, ``sym/..``) give one location; the document's name stays as
+    written, relative to the working directory.
+    """
+    folder = os.path.realpath(os.path.dirname(path) or ".")  # noqa: PTH120
+    return (Path(folder) / path.name).as_posix()
+
+
+def folder_location(folder: Path) -> str:
+    """Where a folder really is, ending in ``/``: what its files' locations begin with."""
+    real = Path(os.path.realpath(folder)).as_posix()
+    return real if real.endswith("/") else real + "/"
 
 
 def resolve_inputs(inputs: Sequence[str], extensions: frozenset[str]) -> list[InputSource]:

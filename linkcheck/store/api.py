@@ -177,16 +177,16 @@ class Store:
         with translated_errors(self._engine.url):
             return sync_documents(self._engine, docs, now=now_utc(), reparse=reparse)
 
-    def forget_documents(self, paths: Sequence[str]) -> int:
-        """Delete the documents at ``paths`` and their citations (their files are gone);
-        the links they cited keep their history.  Returns how many were stored."""
+    def forget_documents(self, document_ids: Sequence[int]) -> int:
+        """Delete these documents and their citations (their files are gone); the links
+        they cited keep their history.  Returns how many were stored."""
         with translated_errors(self._engine.url):
-            return forget_documents(self._engine, paths)
+            return forget_documents(self._engine, document_ids)
 
-    def document_locations(self) -> dict[str, str]:
-        """The absolute location of every stored document that has one, by path."""
+    def located_documents(self) -> list[tuple[int, str, str]]:
+        """Every stored document that has a location: its id, path and location."""
         with translated_errors(self._engine.url):
-            return queries.document_locations(self._engine)
+            return queries.located_documents(self._engine)
 
     def document_hashes(self) -> dict[str, str]:
         """The content hash of every stored document, by path (one query for a whole scan)."""

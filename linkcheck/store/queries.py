@@ -560,12 +560,12 @@ def last_alive_at(engine: Engine, url: str) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-def document_locations(engine: Engine) -> dict[str, str]:
+def located_documents(engine: Engine) -> list[tuple[int, str, str]]:
     with read_connection(engine) as connection:
-        query = select(documents.c.path, documents.c.location).where(
+        query = select(documents.c.id, documents.c.path, documents.c.location).where(
             documents.c.location.is_not(None)
         )
-        return {path: location for path, location in connection.execute(query)}
+        return [(row.id, row.path, row.location) for row in connection.execute(query)]
 
 
 def document_hashes(engine: Engine) -> dict[str, str]:

@@ -54,19 +54,19 @@ class ScanStats:
         )
 
 
-def forget_documents(engine: Engine, paths: Sequence[str]) -> int:
-    """Delete the documents at ``paths`` with their citations; returns how many there were.
+def forget_documents(engine: Engine, document_ids: Sequence[int]) -> int:
+    """Delete these documents with their citations; returns how many there were.
 
-    Their links stay, with all their history: another document may cite them,
-    and a link cited by none is simply no longer in any run's scope.
+    By id, not by name: another scan may have given the name to another file
+    meanwhile.  Their links stay, with all their history: another document may
+    cite them, and a link cited by none is simply no longer in any run's scope.
     """
     forgotten = 0
-    for chunk in chunked(paths, CHUNK):
+    for chunk in chunked(document_ids, CHUNK):
         with write_connection(engine) as connection:
-            ids = select(documents.c.id).where(documents.c.path.in_(chunk))
-            connection.execute(delete(citations).where(citations.c.document_id.in_(ids)))
+            connection.execute(delete(citations).where(citations.c.document_id.in_(chunk)))
             forgotten += connection.execute(
-                delete(documents).where(documents.c.path.in_(chunk))
+                delete(documents).where(documents.c.id.in_(chunk))
             ).rowcount
     return forgotten
 
