@@ -61,6 +61,8 @@ class _ScanLog:
     in_scope: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[SkippedInput] = field(default_factory=list)
+    #: (path, location) of unchanged documents stored before locations were
+    to_locate: list[tuple[str, str]] = field(default_factory=list)
 
     def outcome(self, stats: ScanStats) -> ScanOutcome:
         stats = replace(stats, unchanged=stats.unchanged + len(self.unchanged))
@@ -82,6 +84,7 @@ def scan(
     items = _scan_items(store, inputs, settings, on_event, log)
     documents = (doc for doc in items if isinstance(doc, Document))
     stats = store.sync_documents(documents, reparse=settings.reparse)
+    store.locate_documents(log.to_locate)
     stats += forget_vanished(store, inputs, log, on_event)
     return log.outcome(stats)
 
@@ -153,6 +156,7 @@ def _scan_items(
 ) -> Iterator[Document | UnchangedInput]:
     """Documents to store and unchanged inputs, each recorded in ``log``."""
     is_unchanged = _unchanged_in(store, settings)
+    unlocated = store.unlocated_paths()  # empty once every stored document has been read since
     items = extract_documents(inputs, settings.extract, stdin=stdin, is_unchanged=is_unchanged)
     for item in items:
         if isinstance(item, SkippedInput):
@@ -162,6 +166,8 @@ def _scan_items(
         log.in_scope.append(item.path)
         if isinstance(item, UnchangedInput):
             log.unchanged.append(item.path)
+            if item.path in unlocated and item.location is not None:
+                log.to_locate.append((item.path, item.location))
         else:
             for ignored in item.ignored:
                 on_event(LinkIgnored(ignored))
@@ -336,6 +342,7 @@ class DueWhileScanning:
                 batch, size = [], min(2 * size, _LARGEST_BATCH)
         if batch:
             deliver(self._store_batch(batch))
+        self._store.locate_documents(self._log.to_locate)
         self._stats += forget_vanished(self._store, self._inputs, self._log, on_event)
 
     def _store_batch(self, batch: list[Document | UnchangedInput]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -108,3 +109,18 @@ def test_a_folder_where_nothing_was_read_keeps_its_documents(workdir: Path) -> N
     empty = runner.invoke(app, ["scan", "share"])
     assert "gone" not in empty.stdout, empty.output
     assert "nothing was read under share" in empty.stderr
+
+
+def test_a_document_stored_before_locations_gets_one_when_read_unchanged(
+    workdir: Path,
+) -> None:
+    (workdir / "docs").mkdir()
+    for name in ("a.md", "b.md"):
+        (workdir / "docs" / name).write_text(f"https://example.org/{name}\n")
+    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0
+    with sqlite3.connect(workdir / "linkcheck.db") as connection:  # as before revision 0005
+        connection.execute("update documents set location = null")
+    assert "2 unchanged" in runner.invoke(app, ["scan", "docs"]).stdout
+    (workdir / "docs" / "b.md").unlink()
+    gone = runner.invoke(app, ["scan", "docs"])
+    assert "1 gone" in gone.stdout, gone.output

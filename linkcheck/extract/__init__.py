@@ -83,6 +83,7 @@ class UnchangedInput:
 
     path: str
     content_hash: str
+    location: str | None = None
 
 
 ExtractResult = Document | SkippedInput | UnchangedInput
@@ -128,7 +129,7 @@ def _extract_one(
         return SkippedInput(source.name, str(exc))
     key = content_hash(data, options)
     if is_unchanged is not None and is_unchanged(source.name, key):
-        return UnchangedInput(source.name, key)
+        return UnchangedInput(source.name, key, source.location)
     try:
         text = decode_text(data)
     except UnusableInput as exc:

@@ -37,7 +37,7 @@ from linkcheck.store.links import link_ids
 from linkcheck.store.maintenance import DbStats, PruneStats
 from linkcheck.store.runlock import Waiting
 from linkcheck.store.schema import documents, runs, saves, snapshots
-from linkcheck.store.sync import ScanStats, forget_documents, sync_documents
+from linkcheck.store.sync import ScanStats, forget_documents, locate_documents, sync_documents
 from linkcheck.store.writer import DEFAULT_POLICY, HEARTBEAT_INTERVAL, ResultWriter, beat
 from linkcheck.types import (
     CheckResult,
@@ -182,6 +182,18 @@ class Store:
         they cited keep their history.  Returns how many were stored."""
         with translated_errors(self._engine.url):
             return forget_documents(self._engine, document_ids)
+
+    def unlocated_paths(self) -> set[str]:
+        """The paths of stored documents without a location (stored before revision 0005)."""
+        with translated_errors(self._engine.url):
+            return queries.unlocated_paths(self._engine)
+
+    def locate_documents(self, located: Sequence[tuple[str, str]]) -> None:
+        """Record (path, location) for documents that have none yet, unless another
+        document already has that location."""
+        if located:
+            with translated_errors(self._engine.url):
+                locate_documents(self._engine, located)
 
     def located_documents(self) -> list[tuple[int, str, str]]:
         """Every stored document that has a location: its id, path and location."""

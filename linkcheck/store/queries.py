@@ -560,6 +560,12 @@ def last_alive_at(engine: Engine, url: str) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+def unlocated_paths(engine: Engine) -> set[str]:
+    with read_connection(engine) as connection:
+        query = select(documents.c.path).where(documents.c.location.is_(None))
+        return set(connection.scalars(query))
+
+
 def located_documents(engine: Engine) -> list[tuple[int, str, str]]:
     with read_connection(engine) as connection:
         query = select(documents.c.id, documents.c.path, documents.c.location).where(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, exists, insert, or_, select, update
 
 from linkcheck.store.batching import CHUNK, chunked
 from linkcheck.store.convert import STORED_VALUES, encode_lines
@@ -52,6 +52,23 @@ class ScanStats:
             citations=self.citations + other.citations,
             removed=self.removed + other.removed,
         )
+
+
+def locate_documents(engine: Engine, located: Sequence[tuple[str, str]]) -> None:
+    """Give documents stored before revision 0005 their location, read by a later scan.
+
+    A location another document already has is left alone: one row per file.
+    """
+    others = documents.alias("others")
+    taken = exists().where(others.c.location == bindparam("place"))
+    statement = (
+        update(documents)
+        .where(documents.c.path == bindparam("name"), documents.c.location.is_(None), ~taken)
+        .values(location=bindparam("place"))
+    )
+    for chunk in chunked(located, CHUNK):
+        with write_connection(engine) as connection:
+            connection.execute(statement, [{"name": path, "place": where} for path, where in chunk])
 
 
 def forget_documents(engine: Engine, document_ids: Sequence[int]) -> int:
