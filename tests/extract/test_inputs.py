@@ -194,7 +194,8 @@ def test_unchanged_inputs_are_not_parsed(tree: Path) -> None:
 
     results = list(extract_documents(["docs/a.txt", "docs/b.md"], is_unchanged=is_unchanged))
     expected_hash = content_hash(raw)
-    assert results[0] == UnchangedInput("docs/a.txt", expected_hash)
+    location = (tree / "docs" / "a.txt").resolve().as_posix()  # where the file really is
+    assert results[0] == UnchangedInput("docs/a.txt", expected_hash, location)
     assert isinstance(results[1], Document)
     assert results[1].content_hash == content_hash(Path("docs/b.md").read_bytes())
     assert seen[0] == ("docs/a.txt", expected_hash)
