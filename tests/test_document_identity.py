@@ -36,47 +36,39 @@ def test_the_same_file_scanned_from_elsewhere_is_one_document(workdir: Path) -> 
     assert "0 new" in again.stdout and "1 unchanged" in again.stdout
 
 
-def test_a_name_that_now_means_another_file_never_merges_two_documents(workdir: Path) -> None:
-    # From workdir, "docs/a.md" is one file; from workdir/docs it is docs/docs/a.md.
+def nested_twins(workdir: Path, first_scan: str, then_from_docs: str) -> list[tuple[str, str]]:
+    """docs/a.md ("outer") and docs/docs/a.md ("inner"): "docs/a.md" names the outer
+    file from workdir and the inner one from workdir/docs.  Scans ``first_scan``
+    from workdir, then ``then_from_docs`` from docs/; returns (name, cited URL) rows."""
     (workdir / "docs" / "docs").mkdir(parents=True)
     (workdir / "docs" / "a.md").write_text("https://example.org/outer\n")
     (workdir / "docs" / "docs" / "a.md").write_text("https://example.org/inner\n")
     db = workdir / "linkcheck.db"
-    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0
+    assert runner.invoke(app, ["scan", first_scan]).exit_code == 0
     os.chdir(workdir / "docs")
-    again = runner.invoke(app, ["scan", ".", "--db", f"sqlite:///{db}"])
+    again = runner.invoke(app, ["scan", then_from_docs, "--db", f"sqlite:///{db}"])
     assert again.exit_code == 0, again.output
     with sqlite3.connect(db) as connection:
-        rows = connection.execute(
-            "select d.path, d.location, l.url from documents d join citations c"
-            " on c.document_id = d.id join links l on l.id = c.link_id order by d.path"
+        return connection.execute(
+            "select d.path, l.url from documents d join citations c"
+            " on c.document_id = d.id join links l on l.id = c.link_id order by l.url"
         ).fetchall()
-    inner, outer = (workdir / "docs" / "docs" / "a.md", workdir / "docs" / "a.md")
-    # Each file is one row, with its own citation, named as this scan names it.
-    assert ("a.md", outer.as_posix(), "https://example.org/outer") in rows
-    assert ("docs/a.md", inner.as_posix(), "https://example.org/inner") in rows
-    assert len(rows) == 2
+
+
+def test_a_name_that_now_means_another_file_never_merges_two_documents(workdir: Path) -> None:
+    # Each file is one row, with its own citation, named as the second scan names it.
+    assert nested_twins(workdir, "docs", ".") == [
+        ("docs/a.md", "https://example.org/inner"),
+        ("a.md", "https://example.org/outer"),
+    ]
 
 
 def test_a_row_whose_name_now_means_another_file_is_named_by_its_location(
     workdir: Path,
 ) -> None:
-    (workdir / "docs" / "docs").mkdir(parents=True)
-    (workdir / "docs" / "a.md").write_text("https://example.org/outer\n")
-    (workdir / "docs" / "docs" / "a.md").write_text("https://example.org/inner\n")
-    db = workdir / "linkcheck.db"
-    assert runner.invoke(app, ["scan", "docs/a.md"]).exit_code == 0
-    os.chdir(workdir / "docs")
-    # Only the inner file, which this scan names docs/a.md, the outer one's old name.
-    inner = runner.invoke(app, ["scan", "docs/a.md", "--db", f"sqlite:///{db}"])
-    assert inner.exit_code == 0, inner.output
-    with sqlite3.connect(db) as connection:
-        rows = connection.execute(
-            "select d.path, l.url from documents d join citations c"
-            " on c.document_id = d.id join links l on l.id = c.link_id order by l.url"
-        ).fetchall()
+    # The second scan reads only the inner file, which it names docs/a.md.
     outer = (workdir / "docs" / "a.md").as_posix()
-    assert rows == [
+    assert nested_twins(workdir, "docs/a.md", "docs/a.md") == [
         ("docs/a.md", "https://example.org/inner"),
         (outer, "https://example.org/outer"),
     ]
