@@ -72,3 +72,15 @@ def test_a_row_whose_name_now_means_another_file_is_named_by_its_location(
         ("docs/a.md", "https://example.org/inner"),
         (outer, "https://example.org/outer"),
     ]
+
+
+def test_a_file_reached_through_a_symlinked_folder_too_is_one_document(workdir: Path) -> None:
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "a.md").write_text("https://example.org/a\n")
+    (workdir / "mirror").symlink_to(workdir / "docs")
+    scanned = runner.invoke(app, ["scan", "docs", "mirror"])
+    assert scanned.exit_code == 0, scanned.output
+    assert stored(workdir / "linkcheck.db") == [("docs/a.md", 1)]  # read once, first name
+    again = runner.invoke(app, ["scan", "mirror"])  # the other spelling later: same row
+    assert "0 new" in again.stdout and "1 unchanged" in again.stdout, again.output
+    assert stored(workdir / "linkcheck.db") == [("mirror/a.md", 1)]

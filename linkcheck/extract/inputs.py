@@ -32,7 +32,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -65,25 +65,28 @@ class InputSource:
 
     ``found`` is True for a file a directory walk or a pattern found, which is
     read only if it is a regular file; a path the user named is read whatever it is.
+    ``location`` is where the file really is (see :func:`file_location`), set by
+    :func:`resolve_inputs`; standard input has none.
     """
 
     name: str
     path: Path | None
     found: bool = False
-
-    @property
-    def location(self) -> str | None:
-        """Where the file really is (see :func:`file_location`); ``None`` for standard input."""
-        return None if self.path is None else file_location(self.path)
+    location: str | None = None
 
 
-def file_location(path: Path) -> str:
+def file_location(path: Path, real_folders: dict[str, str] | None = None) -> str:
     """Where a file really is: its folder with every symlink and ``..`` resolved, then
     its own name (a symlinked file keeps it).  Two spellings of one file (through a
     symlinked folder, ``sym/..``) give one location; the document's name stays as
-    written, relative to the working directory.
+    written, relative to the working directory.  ``real_folders`` caches the folders
+    resolved so far, for a walk of many files in few folders.
     """
-    folder = os.path.realpath(os.path.dirname(path) or ".")  # noqa: PTH120
+    written = os.path.dirname(path) or "."  # noqa: PTH120
+    cache = {} if real_folders is None else real_folders
+    folder = cache.get(written)
+    if folder is None:
+        folder = cache[written] = os.path.realpath(written)
     return (Path(folder) / path.name).as_posix()
 
 
@@ -94,11 +97,15 @@ def folder_location(folder: Path) -> str:
 
 
 def resolve_inputs(inputs: Sequence[str], extensions: frozenset[str]) -> list[InputSource]:
-    """Every document the inputs name, in order, each once."""
+    """Every document the inputs name, in order, each once: a file reached by two
+    spellings (a folder and a symlink to it) is read once, under the first."""
     sources: dict[str, InputSource] = {}
+    real_folders: dict[str, str] = {}
     for raw in inputs:
         for source in _expand(raw, extensions):
-            sources.setdefault(source.name, source)
+            if source.path is not None:
+                source = replace(source, location=file_location(source.path, real_folders))
+            sources.setdefault(source.location or source.name, source)
     return list(sources.values())
 
 
