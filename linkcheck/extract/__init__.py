@@ -134,8 +134,7 @@ def _extract_one(
         text = decode_text(data)
     except UnusableInput as exc:
         return SkippedInput(source.name, str(exc))
-    document = _parse(text, source.name, key, options.format, options)
-    return document if source.location is None else replace(document, location=source.location)
+    return _parse(text, source.name, key, options.format, options, source.location)
 
 
 def extract_text(
@@ -161,6 +160,7 @@ def _parse(
     content_hash: str,
     format: DocumentFormat | None,
     options: ExtractOptions,
+    location: str | None = None,
 ) -> Document:
     # One line-break convention for every reader, so line numbers agree with editors.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -169,9 +169,9 @@ def _parse(
         # it straight away spares searching for the marker a second time.
         dump = read_dump(text)
         if dump is not None:
-            return assemble(document, DocumentFormat.ARTICLE, content_hash, dump)
+            return assemble(document, DocumentFormat.ARTICLE, content_hash, dump, location)
         format = detect_other_format(text, None if document == "-" else document)
-    return assemble(document, format, content_hash, _read(format, text, options))
+    return assemble(document, format, content_hash, _read(format, text, options), location)
 
 
 def _read(format: DocumentFormat, text: str, options: ExtractOptions) -> Findings:

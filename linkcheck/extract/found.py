@@ -82,7 +82,13 @@ def link_key(target: str) -> str:
         return without_fragment
 
 
-def assemble(path: str, fmt: DocumentFormat, content_hash: str, findings: Findings) -> Document:
+def assemble(
+    path: str,
+    fmt: DocumentFormat,
+    content_hash: str,
+    findings: Findings,
+    location: str | None = None,
+) -> Document:
     """Merge occurrences into one citation per URL, ordered by first appearance."""
     groups: dict[str, _Group] = {}
     # Documents repeat URLs, and judging and normalizing them is the costly part:
@@ -112,6 +118,7 @@ def assemble(path: str, fmt: DocumentFormat, content_hash: str, findings: Findin
         own_url=own_url,
         cited_at=findings.cited_at,
         ignored=tuple(ignored),
+        location=location,
     )
 
 

@@ -86,8 +86,8 @@ def file_location(path: Path, real_folders: dict[str, str] | None = None) -> str
     cache = {} if real_folders is None else real_folders
     folder = cache.get(written)
     if folder is None:
-        folder = cache[written] = os.path.realpath(written)
-    return (Path(folder) / path.name).as_posix()
+        folder = cache[written] = os.path.realpath(written).rstrip("/")
+    return f"{folder}/{path.name}"
 
 
 def folder_location(folder: Path) -> str:
