@@ -558,8 +558,9 @@ def report(
         bool,
         typer.Option(
             "--current",
-            help="Every link as last checked, in any run: the collection as the database "
-            "knows it (after incremental nights, the latest run holds only what was due).",
+            help="Every link the documents cite, as last checked, in any run: the collection "
+            "as the database knows it (after incremental nights, the latest run holds only "
+            "what was due).",
         ),
     ] = False,
     changes: Annotated[
@@ -603,6 +604,7 @@ def report(
                 verdicts=verdicts,
                 since=_since(since) if since else (pipeline.ANY_TIME if current else None),
                 states=_state_filter(state),
+                cited_only=current,  # the collection: what its documents cite now
             )
             _emit(
                 settings,

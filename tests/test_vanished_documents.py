@@ -124,3 +124,17 @@ def test_a_document_stored_before_locations_gets_one_when_read_unchanged(
     (workdir / "docs" / "b.md").unlink()
     gone = runner.invoke(app, ["scan", "docs"])
     assert "1 gone" in gone.stdout, gone.output
+
+
+def test_report_current_leaves_out_links_no_document_cites_any_more(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    kept, dropped = live_web.url("/page/kept"), live_web.url("/page/dropped")
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "a.md").write_text(f"<{kept}>\n")
+    (workdir / "docs" / "b.md").write_text(f"<{dropped}>\n")
+    assert runner.invoke(app, ["check", "docs"]).exit_code == 0
+    (workdir / "docs" / "b.md").unlink()
+    assert "1 gone" in runner.invoke(app, ["scan", "docs"]).stdout
+    current = runner.invoke(app, ["report", "--current", "--format", "json"])
+    assert [link["url"] for link in json.loads(current.stdout)["links"]] == [kept]

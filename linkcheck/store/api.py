@@ -404,6 +404,7 @@ class Store:
         since: datetime | None = None,
         states: Collection[LinkState] | None = None,
         not_checked_in_run: int | None = None,
+        cited_only: bool = False,
     ) -> Iterator[LinkRow]:
         """Each link checked in a run (default: the latest), in link order; streams.
 
@@ -412,7 +413,8 @@ class Store:
 
         ``since`` reports each link whose latest check, in any run, is that
         recent instead; ``states`` keeps links in those states;
-        ``not_checked_in_run`` leaves out every link that run checked.
+        ``not_checked_in_run`` leaves out every link that run checked;
+        ``cited_only`` leaves out links no stored document cites any more.
         """
         with translated_errors(self._engine.url):
             yield from queries.link_rows(
@@ -423,6 +425,7 @@ class Store:
                 since=utc(since) if since is not None else None,
                 states=states,
                 not_checked_in_run=not_checked_in_run,
+                cited_only=cited_only,
             )
 
     def history(self, url: str) -> list[CheckResult]:

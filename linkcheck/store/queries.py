@@ -140,12 +140,14 @@ def link_rows(
     since: datetime | None = None,
     states: Collection[LinkState] | None = None,
     not_checked_in_run: int | None = None,
+    cited_only: bool = False,
 ) -> Iterator[LinkRow]:
     """Each link checked in the run with its latest check of that run, in link-id order.
 
     With ``since``, each link whose latest check (in any run) is that recent
     instead.  ``states`` keeps links in those states as of the check shown;
-    ``not_checked_in_run`` leaves out the links that run checked at all.
+    ``not_checked_in_run`` leaves out the links that run checked at all;
+    ``cited_only`` the links no stored document cites any more.
 
     One query in one read transaction (a report sees a consistent snapshot),
     fetched ``REPORT_PAGE`` rows at a time; each page's hops, citations and
@@ -167,6 +169,8 @@ def link_rows(
             query = _link_rows_query(run_id, verdicts, cited, since=since)
             if states is not None:
                 query = query.where(checks.c.state_after.in_([state.value for state in states]))
+            if cited_only:
+                query = query.where(exists().where(citations.c.link_id == links.c.id))
             if not_checked_in_run is not None:
                 in_that_run = checks.alias("in_that_run")
                 query = query.where(
