@@ -430,8 +430,7 @@ class Store:
 
     def history(self, url: str) -> list[CheckResult]:
         """Every check of the link, oldest first, with its hops."""
-        with translated_errors(self._engine.url):
-            return queries.history(self._engine, url)
+        return [row.result for row in self.link_history(url) if row.result is not None]
 
     def link_history(self, url: str) -> list[LinkRow]:
         """Every check of the link, oldest first, with its hops and the link's state after it.

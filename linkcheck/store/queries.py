@@ -30,7 +30,6 @@ from linkcheck.store.runcounts import count_checks, verdict_counts
 from linkcheck.store.schema import checks, citations, documents, hops, links, runs, snapshots
 from linkcheck.store.selection import cited_by
 from linkcheck.types import (
-    CheckResult,
     CitationRef,
     Hop,
     LinkRow,
@@ -296,7 +295,7 @@ class _PageAssembler:
         assembled: list[LinkRow] = []
         # Local names: this loop runs once per report row.
         add, link_row, hop, result_of = assembled.append, LinkRow, Hop, check_result
-        refs_of, snapshot_of, states = refs.get, latest_snapshots.get, LINK_STATES
+        refs_of, snapshot_of, state_shown = refs.get, latest_snapshots.get, _state_after
         for row in page:
             link_id, url, state, last_check_id, first_failed, dead_at, check_id, state_after = row[
                 :8
@@ -309,10 +308,7 @@ class _PageAssembler:
             else:
                 chain = (hop(url if hop_url == url else hop_url, row[9], row[10]),)
             result = result_of(url, row[12:], chain)
-            # A check from before 0002 has no state: the link's own applies if
-            # this check is its latest.
-            then = state_after if state_after is not None or check_id != last_check_id else state
-            link_state = states[then] if then is not None else None
+            link_state = state_shown(state_after, check_id, last_check_id, state)
             add(
                 link_row(
                     url,
@@ -368,6 +364,15 @@ class _PageAssembler:
         return {
             link_id: stored_snapshot(url_of[link_id], row[1:]) for link_id, row in latest.items()
         }
+
+
+def _state_after(
+    state_after: str | None, check_id: int, last_check_id: int | None, link_state: str | None
+) -> LinkState | None:
+    """The link's state after a check.  A check from before revision 0002 has none
+    stored: the link's own state applies if this check is its latest."""
+    then = state_after if state_after is not None or check_id != last_check_id else link_state
+    return LINK_STATES[then] if then is not None else None
 
 
 def _failing_since(
@@ -470,21 +475,6 @@ def citation_refs(connection: Connection, link_ids: Sequence[int]) -> dict[int, 
 # --------------------------------------------------------------------------- one link
 
 
-def history(engine: Engine, url: str) -> list[CheckResult]:
-    with read_connection(engine) as connection:
-        found = link_id(connection, url)
-        if found is None:
-            return []
-        query = (
-            select(checks.c.id, *CHECK_COLUMNS)
-            .where(checks.c.link_id == found)
-            .order_by(checks.c.checked_at, checks.c.id)
-        )
-        rows = connection.execute(query).all()
-        found_hops = hops_by_check(connection, [row[0] for row in rows])
-    return [check_result(url, row[1:], found_hops.get(row[0], ())) for row in rows]
-
-
 def link_history(engine: Engine, url: str) -> list[LinkRow]:
     """Every check of the link, oldest first, each with the link's state after it.
 
@@ -514,11 +504,7 @@ def link_history(engine: Engine, url: str) -> list[LinkRow]:
     history = []
     for check_id, state_after, *columns in rows:
         result = check_result(url, columns, found_hops.get(check_id, ()))
-        # A check from before 0002 has no state: the link's own applies if it is the latest.
-        then = (
-            state_after if state_after is not None or check_id != link.last_check_id else link.state
-        )
-        state = LINK_STATES[then] if then is not None else None
+        state = _state_after(state_after, check_id, link.last_check_id, link.state)
         history.append(
             LinkRow(
                 url=url,
