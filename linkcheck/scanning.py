@@ -84,9 +84,17 @@ def scan(
     items = _scan_items(store, inputs, settings, on_event, log)
     documents = (doc for doc in items if isinstance(doc, Document))
     stats = store.sync_documents(documents, reparse=settings.reparse)
-    store.locate_documents(log.to_locate)
-    stats += forget_vanished(store, inputs, log, on_event)
+    stats += _after_storing(store, inputs, log, on_event)
     return log.outcome(stats)
+
+
+def _after_storing(
+    store: Store, inputs: Sequence[str], log: _ScanLog, on_event: EventSink
+) -> ScanStats:
+    """Once every document is stored: locate the ones stored before locations were,
+    then forget those whose files are gone."""
+    store.locate_documents(log.to_locate)
+    return forget_vanished(store, inputs, log, on_event)
 
 
 def forget_vanished(
@@ -105,10 +113,13 @@ def forget_vanished(
     so is everything under a folder where this scan read nothing at all (an
     unmounted share looks like an empty folder).
     """
-    folders = [raw for raw in inputs if raw != STDIN_NAME and Path(raw).is_dir()]
-    judged = [folder_location(Path(raw)) for raw in folders if _read_under(raw, log)]
-    for raw in folders:
-        if not _read_under(raw, log):
+    judged: list[str] = []
+    for raw in inputs:
+        if raw == STDIN_NAME or not Path(raw).is_dir():
+            continue
+        if _read_under(raw, log):
+            judged.append(folder_location(Path(raw)))
+        else:
             on_event(Notice(f"nothing was read under {raw}: the documents stored from it are kept"))
     if not judged:
         return ScanStats()
@@ -342,8 +353,7 @@ class DueWhileScanning:
                 batch, size = [], min(2 * size, _LARGEST_BATCH)
         if batch:
             deliver(self._store_batch(batch))
-        self._store.locate_documents(self._log.to_locate)
-        self._stats += forget_vanished(self._store, self._inputs, self._log, on_event)
+        self._stats += _after_storing(self._store, self._inputs, self._log, on_event)
 
     def _store_batch(self, batch: list[Document | UnchangedInput]) -> list[str]:
         """Store the batch and return its due links, once there is room to hand them over."""
