@@ -2,8 +2,7 @@
 
 Fed the link's checks as :class:`LinkRow` values (``Store.link_history``), it
 shows the link's state after each check, its state now, and when its failures
-began and its death was confirmed.  Plain :class:`CheckResult` values (as
-``Store.history`` gives) still render, with no state known.
+began and its death was confirmed.
 """
 
 from __future__ import annotations
@@ -22,22 +21,17 @@ STATE_WIDTH = max(len(state) for state in LinkState)
 
 def render_history(
     url: str,
-    checks: Sequence[LinkRow | CheckResult],
+    checks: Sequence[LinkRow],
     citations: Sequence[CitationRef],
     snapshot: Snapshot | None,
     format: str = "text",
 ) -> str:
     """The history of the link at ``url``: its checks oldest first, its citations, its snapshot."""
-    rows = [_as_row(url, check) for check in checks]
     if format == "json":
-        return _json(url, rows, citations, snapshot)
+        return _json(url, checks, citations, snapshot)
     if format == "text":
-        return _text(url, rows, citations, snapshot)
+        return _text(url, checks, citations, snapshot)
     raise ValueError(f"history comes as text or json, not {format!r}")
-
-
-def _as_row(url: str, check: LinkRow | CheckResult) -> LinkRow:
-    return check if isinstance(check, LinkRow) else LinkRow(url=url, citations=(), result=check)
 
 
 def _now(rows: Sequence[LinkRow]) -> LinkRow | None:

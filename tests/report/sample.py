@@ -210,3 +210,8 @@ def sample_data() -> ReportData:
         runs=runs,
         generated_at=datetime(2025, 6, 10, 8, 5, 0, tzinfo=UTC),
     )
+
+
+def unstated(row: LinkRow) -> LinkRow:
+    """``row``'s check as a history row with no link state recorded (as before revision 0002)."""
+    return LinkRow(url=row.url, citations=(), result=row.result)

@@ -32,7 +32,7 @@ from linkcheck.types import (
     RunStatus,
     RunSummary,
 )
-from tests.report.sample import sample_links
+from tests.report.sample import sample_links, unstated
 
 HOSTILE_DOCUMENT = "f12/esc\x01\x1b[31mred.html"
 HOSTILE_TITLE = "title\x00\x02\x1b]0;pwned\x07"
@@ -167,7 +167,7 @@ def test_csv_carries_the_value_for_the_spreadsheet() -> None:
 def test_history_changes_and_extract_text_show_control_characters() -> None:
     dead = _hostile_data().links[0]
     assert dead.result is not None
-    history = render_history(HOSTILE_URL, [dead.result], dead.citations, None)
+    history = render_history(HOSTILE_URL, [unstated(dead)], dead.citations, None)
     change = LinkChange(
         HOSTILE_URL, LinkState.FAILING, LinkState.DEAD, dead.result.checked_at, 1, dead.citations
     )

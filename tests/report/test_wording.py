@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from linkcheck.report import ReportData, ReportOptions, render
 from linkcheck.report.history import render_history
 from linkcheck.types import RunStatus, RunSummary, Snapshot, SnapshotDirection, Verdict
-from tests.report.sample import sample_links
+from tests.report.sample import sample_links, unstated
 
 
 def _one_dead_citation() -> ReportData:
@@ -20,7 +20,7 @@ def _one_dead_citation() -> ReportData:
 def test_history_of_a_link_cited_once_and_checked_once() -> None:
     dead = sample_links()[2]
     assert dead.result is not None
-    output = render_history(dead.url, [dead.result], dead.citations[:1], None)
+    output = render_history(dead.url, [unstated(dead)], dead.citations[:1], None)
     assert "cited 1 time:" in output
     assert "1 check, oldest first:" in output
     assert "1 times" not in output and "1 checks" not in output
@@ -29,7 +29,7 @@ def test_history_of_a_link_cited_once_and_checked_once() -> None:
 def test_history_counts_many_in_the_plural() -> None:
     dead = sample_links()[2]
     assert dead.result is not None
-    output = render_history(dead.url, [dead.result] * 2, dead.citations, None)
+    output = render_history(dead.url, [unstated(dead)] * 2, dead.citations, None)
     assert "cited 2 times:" in output
     assert "2 checks, oldest first:" in output
 
@@ -51,7 +51,7 @@ def test_a_citation_on_thousands_of_lines_shows_the_first_few_and_the_count() ->
     dead = sample_links()[2]
     assert dead.result is not None
     ref = replace(dead.citations[0], lines=tuple(range(1, 5001)))
-    output = render_history(dead.url, [dead.result], [ref], None)
+    output = render_history(dead.url, [unstated(dead)], [ref], None)
     assert "1,2,3,4,5,6,7,8,9,10,… (5000 lines)" in output
     assert "4321" not in output
     markdown = render("markdown", ReportData(links=[replace(dead, citations=(ref,))]))
@@ -74,7 +74,7 @@ def test_a_failed_archive_look_up_is_not_called_no_copy() -> None:
         direction=SnapshotDirection.NONE,
         error="the archive's answer is not a capture index",
     )
-    output = render_history(dead.url, [dead.result], dead.citations, trouble)
+    output = render_history(dead.url, [unstated(dead)], dead.citations, trouble)
     assert "archive: look-up failed (the archive's answer is not a capture index)" in output
     assert "no usable capture" not in output
 
