@@ -34,8 +34,7 @@ def count_checks(connection: Connection, run_ids: Collection[int]) -> dict[int, 
 
 def store_counts(connection: Connection, run_id: int) -> None:
     """Write the run's counts as its checks stand now (call when it ends)."""
-    counted = count_checks(connection, [run_id]).get(run_id, {})
-    connection.execute(update(runs).where(runs.c.id == run_id).values(counts=counted))
+    _write_counts(connection, [run_id])
 
 
 def store_missing_counts(connection: Connection) -> int:
@@ -49,11 +48,17 @@ def store_missing_counts(connection: Connection) -> int:
     )
     missing = list(connection.execute(query).scalars())
     for chunk in chunked(missing):
-        counted = count_checks(connection, chunk)
-        for run_id in chunk:
-            values = {"counts": counted.get(run_id, {})}
-            connection.execute(update(runs).where(runs.c.id == run_id).values(values))
+        _write_counts(connection, chunk)
     return len(missing)
+
+
+def _write_counts(connection: Connection, run_ids: Collection[int]) -> None:
+    """Each run's counts from its checks, on its row (a run without checks: ``{}``)."""
+    counted = count_checks(connection, run_ids)
+    for run_id in run_ids:
+        connection.execute(
+            update(runs).where(runs.c.id == run_id).values(counts=counted.get(run_id, {}))
+        )
 
 
 def verdict_counts(stored: Mapping[str, int]) -> dict[Verdict, int]:
