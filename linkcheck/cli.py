@@ -44,10 +44,11 @@ from linkcheck.extract import (
 )
 from linkcheck.pipeline import EventSink
 from linkcheck.policy import (
+    Baseline,
     FailurePolicy,
     FailureWatch,
-    failing_urls_in,
-    failing_urls_in_report,
+    failing_citations_in,
+    failing_citations_in_report,
 )
 from linkcheck.progress import ConsoleProgress, wants_live_display
 from linkcheck.report import FORMATS, render
@@ -418,7 +419,7 @@ def check(
         _check_writable(output)  # before the run, not after an hour of checking
         progress = ConsoleProgress(verbose=verbose, quiet=quiet)
         with Store.open(settings.db) as store:
-            known_bad = _baseline_failures(store, baseline, settings) if baseline else frozenset()
+            known_bad = _baseline_failures(store, baseline, settings) if baseline else Baseline()
             work = (
                 pipeline.resume(store, settings, on_event=progress.handle)
                 if resume
@@ -435,7 +436,7 @@ def check(
                 output,
                 run=outcome.summary,
                 only_failing=quiet,
-                excused=policy.excused_url,
+                excused=policy.excused,
             )
         if watch.excused and not quiet:
             typer.echo(
@@ -447,15 +448,19 @@ def check(
             raise typer.Exit(EXIT_FAILING)
 
 
-def _baseline_failures(store: Store, baseline: str, settings: Settings) -> frozenset[str]:
-    """Failing URLs of a previous run (an ID) or of a saved JSON report (a path)."""
+def _baseline_failures(store: Store, baseline: str, settings: Settings) -> Baseline:
+    """Failing citations of a previous run (an ID) or of a saved JSON report (a path)."""
     path = Path(baseline)
     if baseline.isdigit() and not path.exists():
-        if store.run_summary(int(baseline)) is None:
+        run = store.run_summary(int(baseline))
+        if run is None:
             raise UsageError(f"--baseline: no run {baseline} in {settings.db}")
-        rows = store.link_rows(run_id=int(baseline), verdicts=settings.fail_on)
-        return failing_urls_in(rows, settings.fail_on)
-    return failing_urls_in_report(path, settings.fail_on)
+        rows = store.link_rows(run_id=run.id, verdicts=settings.fail_on)
+        # Read before this run's scan: the stored citations are still those of the
+        # last scan, the baseline's own unless a document was stored again since.
+        changed = store.documents_changed_since(run.finished_at or run.started_at)
+        return failing_citations_in(rows, settings.fail_on, changed_since=changed)
+    return failing_citations_in_report(path, settings.fail_on)
 
 
 def _emit(
@@ -469,7 +474,7 @@ def _emit(
     group_by: str | None = None,
     show_all: bool = False,
     only_failing: bool = False,
-    excused: Callable[[str], bool] = lambda _url: False,
+    excused: Callable[[LinkRow], bool] = lambda _row: False,
 ) -> None:
     """Render the report to stdout or ``output``; JSON streams row by row."""
     options = ReportOptions(

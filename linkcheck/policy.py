@@ -10,32 +10,49 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from linkcheck.errors import InputError
 from linkcheck.types import LinkRow, Verdict
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """The citations already failing in a baseline: each failing URL with the
+    documents that cited it then.
+
+    A failing link is old rot only where every document citing it now already
+    cited it in the baseline: a pull request that adds a citation of a URL
+    known to be dead, in a new document or an old one, cites a broken source
+    anew and must fail.
+    """
+
+    citing: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def covers(self, row: LinkRow) -> bool:
+        documents = self.citing.get(row.url)
+        return documents is not None and all(ref.document in documents for ref in row.citations)
+
+
+@dataclass(frozen=True)
 class FailurePolicy:
     fail_on: frozenset[Verdict]
     ignore: tuple[str, ...] = ()
-    #: URLs already failing in the baseline: not held against this run
-    baseline: frozenset[str] = frozenset()
+    #: citations already failing in the baseline: not held against this run
+    baseline: Baseline = field(default_factory=Baseline)
 
     def failing(self, row: LinkRow) -> bool:
         """The row's verdict is one ``--fail-on`` names (excused or not)."""
         return row.result is not None and row.result.verdict in self.fail_on
 
     def excused(self, row: LinkRow) -> bool:
-        """A failing row that is ignored or was failing in the baseline already."""
-        return self.excused_url(row.url)
-
-    def excused_url(self, url: str) -> bool:
-        return url in self.baseline or any(p.search(url) for p in self._ignored)
+        """A row whose failure does not count: its URL is ignored, or the baseline
+        had it failing in every document that cites it now."""
+        return self.baseline.covers(row) or any(p.search(row.url) for p in self._ignored)
 
     @cached_property
     def _ignored(self) -> list[re.Pattern[str]]:
@@ -60,19 +77,40 @@ class FailureWatch:
             yield row
 
 
-def failing_urls_in(rows: Iterable[LinkRow], fail_on: Collection[Verdict]) -> frozenset[str]:
-    return frozenset(
-        row.url for row in rows if row.result is not None and row.result.verdict in fail_on
-    )
+def failing_citations_in(
+    rows: Iterable[LinkRow],
+    fail_on: Collection[Verdict],
+    *,
+    changed_since: Collection[str] = (),
+) -> Baseline:
+    """The failing citations of a previous run's rows.
+
+    A database keeps only the latest version of each document, so a document in
+    ``changed_since`` (stored again after that run) may cite what it did not
+    then: its citations are left out, and count as new.
+    """
+    citing: dict[str, frozenset[str]] = {}
+    for row in rows:
+        if row.result is not None and row.result.verdict in fail_on:
+            documents = {ref.document for ref in row.citations}
+            citing[row.url] = frozenset(documents.difference(changed_since))
+    return Baseline(citing)
 
 
-def failing_urls_in_report(path: Path, fail_on: Collection[Verdict]) -> frozenset[str]:
-    """Failing URLs of a JSON report written by ``--format json`` (DESIGN.md's contract)."""
+def failing_citations_in_report(path: Path, fail_on: Collection[Verdict]) -> Baseline:
+    """The failing citations of a JSON report written by ``--format json``
+    (DESIGN.md's contract)."""
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
-        links: Sequence[dict[str, object]] = report["links"]
+        links: Sequence[dict[str, Any]] = report["links"]
         names = {str(verdict) for verdict in fail_on}
-        return frozenset(str(link["url"]) for link in links if link.get("verdict") in names)
+        return Baseline(
+            {
+                str(link["url"]): frozenset(str(c["document"]) for c in link["citations"])
+                for link in links
+                if link.get("verdict") in names
+            }
+        )
     except OSError as error:
         raise InputError(f"baseline {path}: cannot read: {error.strerror}") from None
     except (ValueError, KeyError, TypeError) as error:

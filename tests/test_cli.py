@@ -334,6 +334,45 @@ def test_baseline_fails_only_on_newly_broken_citations(
     assert new_rot.exit_code == 1
 
 
+@pytest.mark.parametrize("kind", ["run", "report"])
+def test_baseline_fails_on_a_new_citation_of_an_old_broken_url(
+    kind: str, workdir: Path, live_web: TestWeb
+) -> None:
+    dead = live_web.url("/status/404")
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "a.md").write_text(f"<{dead}>\n")
+    first = runner.invoke(app, ["check", "docs", "--format", "json"])
+    assert first.exit_code == 1
+    (workdir / "base.json").write_text(first.stdout)
+    baseline = "1" if kind == "run" else "base.json"
+
+    # The pull request cites the dead source again, in a new document.
+    (workdir / "docs" / "b.md").write_text(f"See <{dead}>.\n")
+    new_citation = runner.invoke(app, ["check", "docs", "--baseline", baseline])
+    assert new_citation.exit_code == 1, new_citation.output
+    assert "docs/b.md:1" in new_citation.stdout
+
+    # Without it, the old citation alone is old rot again.
+    (workdir / "docs" / "b.md").unlink()
+    old_only = runner.invoke(app, ["check", "docs", "--baseline", baseline])
+    assert old_only.exit_code == 0, old_only.output
+
+
+def test_run_baseline_counts_citations_in_documents_stored_again_since_as_new(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    """The database keeps only each document's latest version: what a document
+    changed since the baseline run cites cannot be told old, so it counts."""
+    dead = live_web.url("/status/404")
+    doc = workdir / "a.md"
+    doc.write_text(f"<{dead}>\n")
+    assert runner.invoke(app, ["check", "a.md"]).exit_code == 1
+    doc.write_text(f"A new paragraph.\n\n<{dead}>\n")
+    assert runner.invoke(app, ["scan", "a.md"]).exit_code == 0
+    result = runner.invoke(app, ["check", "a.md", "--baseline", "1"])
+    assert result.exit_code == 1, result.output
+
+
 def test_unreadable_baseline_is_a_usage_error(workdir: Path) -> None:
     (workdir / "a.md").write_text("no links\n")
     (workdir / "base.json").write_text("{not json")

@@ -42,9 +42,9 @@ class ReportOptions:
     show_all: bool = False
     #: Human formats: list only failing links (``--quiet``).
     only_failing: bool = False
-    #: URLs whose failure does not count (``--baseline``, ``--ignore``): shown apart,
+    #: Links whose failure does not count (``--baseline``, ``--ignore``): shown apart,
     #: never as CI errors, as the exit code already treats them.
-    excused: Callable[[str], bool] = field(default=lambda _url: False)
+    excused: Callable[[LinkRow], bool] = field(default=lambda _row: False)
     title: str = "linkcheck report"
     #: Text with colour only: the table width; ``None`` lets rich ask the terminal.
     width: int | None = None

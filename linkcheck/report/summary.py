@@ -77,12 +77,12 @@ def by_url(rows: Iterable[LinkRow]) -> list[LinkRow]:
 
 
 def is_failing(row: LinkRow, options: ReportOptions) -> bool:
-    return verdict_of(row) in options.fail_on and not options.excused(row.url)
+    return verdict_of(row) in options.fail_on and not options.excused(row)
 
 
 def is_excused(row: LinkRow, options: ReportOptions) -> bool:
     """Failing by verdict, but excused by the baseline or the ignore list."""
-    return verdict_of(row) in options.fail_on and options.excused(row.url)
+    return verdict_of(row) in options.fail_on and options.excused(row)
 
 
 def needs_attention(row: LinkRow, options: ReportOptions) -> bool:

@@ -205,6 +205,11 @@ class Store:
         with translated_errors(self._engine.url):
             return queries.document_hashes(self._engine)
 
+    def documents_changed_since(self, moment: datetime) -> frozenset[str]:
+        """The paths of documents stored, or whose content changed, after ``moment``."""
+        with translated_errors(self._engine.url):
+            return queries.documents_changed_since(self._engine, utc(moment))
+
     def known_hash(self, path: str) -> str | None:
         """The content hash stored for the document at ``path``, if any."""
         with translated_errors(self._engine.url):

@@ -564,6 +564,12 @@ def located_documents(engine: Engine) -> list[tuple[int, str, str]]:
         return [(row.id, row.path, row.location) for row in connection.execute(query)]
 
 
+def documents_changed_since(engine: Engine, moment: datetime) -> frozenset[str]:
+    with read_connection(engine) as connection:
+        query = select(documents.c.path).where(documents.c.updated_at > moment)
+        return frozenset(connection.scalars(query))
+
+
 def document_hashes(engine: Engine) -> dict[str, str]:
     with read_connection(engine) as connection:
         query = select(documents.c.path, documents.c.content_hash)
