@@ -52,6 +52,7 @@ from linkcheck.archive.options import ArchiveOptions
 from linkcheck.archive.pacing import Clock, Pacer, Sleep
 from linkcheck.errors import ArchiveError
 from linkcheck.headers import parse_retry_after
+from linkcheck.sizes import byte_size
 from linkcheck.types import (
     Event,
     Notice,
@@ -232,7 +233,7 @@ def fetch_index_answer(
         for chunk in response.iter_content(INDEX_CHUNK_BYTES):
             body += chunk
             if len(body) > max_bytes:
-                raise BadAnswer(f"the archive's answer exceeded {_size(max_bytes)}")
+                raise BadAnswer(f"the archive's answer exceeded {byte_size(max_bytes)}")
             if time.monotonic() > deadline:
                 raise TimedOut("the archive did not answer in time")
         content_type = response.headers.get("Content-Type", "")
@@ -270,12 +271,6 @@ def _is_cdx_line(line: str) -> bool:
 
 def _not_an_index(what: str) -> str:
     return f"the archive's answer is not a capture index ({what}): {WRONG_ADDRESS_HINT}"
-
-
-def _size(n_bytes: int) -> str:
-    if n_bytes >= 1024 * 1024:
-        return f"{n_bytes / (1024 * 1024):g} MB"
-    return f"{n_bytes / 1024:g} KB"
 
 
 def _declared_charset(content_type: str) -> str | None:

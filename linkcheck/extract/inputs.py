@@ -38,6 +38,7 @@ from typing import BinaryIO
 
 from linkcheck.errors import InputError
 from linkcheck.extract.globbing import glob_paths, has_magic
+from linkcheck.sizes import byte_size
 
 STDIN_NAME = "-"
 
@@ -223,17 +224,9 @@ def _read_at_most(handle: BinaryIO, limit: int, size: int | None) -> bytes:
 
 
 def _too_large(max_bytes: int, size: int | None = None) -> str:
-    actual = f" ({_human(size)})" if size is not None else ""
-    limit = _human(max_bytes)
+    actual = f" ({byte_size(size)})" if size is not None else ""
+    limit = byte_size(max_bytes)
     return f"larger than the {limit} size limit{actual}; raise it with the max-file-size setting"
-
-
-def _human(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 def decode_text(data: bytes) -> str:

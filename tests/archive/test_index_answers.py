@@ -32,9 +32,9 @@ async def test_an_index_answer_over_the_cap_is_an_archive_failure(
     archive.index_answer = CannedAnswer(body=capture_lines(archive, CAP + 100))
     async with make_wayback(max_index_bytes=CAP) as wayback:
         snapshot = await wayback.lookup(URL, CITED)
-    assert snapshot.error == "the archive's answer exceeded 4 KB"
+    assert snapshot.error == "the archive's answer exceeded 4 KiB"
     assert snapshot.direction is SnapshotDirection.NONE and not snapshot.found
-    assert any(isinstance(e, Notice) and "exceeded 4 KB" in e.message for e in events)
+    assert any(isinstance(e, Notice) and "exceeded 4 KiB" in e.message for e in events)
 
 
 async def test_an_index_answer_within_the_cap_is_read_whole(

@@ -137,7 +137,7 @@ def test_oversized_file_is_skipped_without_being_read(tree: Path) -> None:
     [skipped] = extract_documents(["big.txt"], ExtractOptions(max_bytes=1024))
     assert skipped == SkippedInput(
         "big.txt",
-        "larger than the 1.0 KiB size limit (3072.0 MiB); raise it with the max-file-size setting",
+        "larger than the 1 KiB size limit (3 GiB); raise it with the max-file-size setting",
     )
 
 
