@@ -200,3 +200,36 @@ def test_an_archive_address_that_is_no_capture_index_fails_and_is_asked_again(
     assert again.exit_code == 0, again.output
     assert len(fake_archive.requests_to("/cdx")) > asked
     assert f"/web/20230101000000/{dead_citation}" in again.stdout
+
+
+def test_a_failed_lookup_is_reported_as_such_not_as_no_copy(
+    fake_archive: FakeArchive, dead_citation: str, background: BackgroundLoop
+) -> None:
+    background.run(fake_archive.go_down())
+    assert runner.invoke(app, ["check", ".", "--archive"]).exit_code == 1
+    dead = links_by_url(runner.invoke(app, ["report", "--format", "json"]).stdout)[dead_citation]
+    assert dead["archive_url"] is None
+    assert dead["archive_direction"] is None  # nothing was found out, not "none"
+    assert dead["archive_error"]
+    markdown = runner.invoke(app, ["report", "--format", "markdown"]).stdout
+    assert "look-up failed" in markdown and "none found" not in markdown
+    html = runner.invoke(app, ["report", "--format", "html"]).stdout
+    assert "Archive look-up failed" in html and "No archived copy found" not in html
+    text = runner.invoke(app, ["report"]).stdout
+    assert "archive look-up failed" in text
+
+
+def test_a_failed_refresh_keeps_the_copy_found_before(
+    fake_archive: FakeArchive, dead_citation: str, background: BackgroundLoop
+) -> None:
+    fake_archive.add(dead_citation, "20230101000000")
+    found = f"{fake_archive.base_url}/web/20230101000000/{dead_citation}"
+    assert runner.invoke(app, ["check", ".", "--archive"]).exit_code == 1
+    background.run(fake_archive.go_down())
+    assert runner.invoke(app, ["archive", "--refresh"]).exit_code == 3
+    assert len(rows("select id from snapshots")) == 2  # the failure is kept too
+    dead = links_by_url(runner.invoke(app, ["report", "--format", "json"]).stdout)[dead_citation]
+    assert dead["archive_url"] == found
+    assert dead["archive_direction"] == "before"
+    assert dead["archive_error"] is None
+    assert found in runner.invoke(app, ["history", dead_citation]).stdout

@@ -138,3 +138,20 @@ def test_report_current_leaves_out_links_no_document_cites_any_more(
     assert "1 gone" in runner.invoke(app, ["scan", "docs"]).stdout
     current = runner.invoke(app, ["report", "--current", "--format", "json"])
     assert [link["url"] for link in json.loads(current.stdout)["links"]] == [kept]
+
+
+def test_a_report_of_an_older_run_still_shows_links_whose_documents_are_gone(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "a.md").write_text(f"<{live_web.url('/status/404')}>\n")
+    (workdir / "docs" / "b.md").write_text(f"<{live_web.url('/status/410')}>\n")
+    assert runner.invoke(app, ["check", "docs"]).exit_code == 1
+    (workdir / "docs" / "b.md").unlink()
+    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0  # b.md is forgotten
+
+    text = runner.invoke(app, ["report", "--run", "1"]).stdout
+    assert "cited in no stored document now" in text
+    junit = runner.invoke(app, ["report", "--run", "1", "--format", "junit"]).stdout
+    assert '<testsuites name="linkcheck report" tests="2" failures="2"' in junit
+    assert "no stored document cites these now" in junit

@@ -32,6 +32,7 @@ COLUMNS = (
     "role",
     "citation_title",
     "cited_at",
+    "archive_error",
 )
 
 #: A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -64,11 +65,12 @@ def _cells(row: LinkRow, ref: CitationRef | None, options: ReportOptions) -> lis
         result.error if result else None,
         snapshot.archive_url if snapshot else None,
         iso(snapshot.captured_at) if snapshot else None,
-        snapshot.direction if snapshot else None,
+        snapshot.direction if snapshot and snapshot.error is None else None,
         iso(result.checked_at) if result else None,
         ref.role if ref else None,
         ref.title if ref else None,
         iso(ref.cited_at) if ref else None,
+        snapshot.error if snapshot else None,
     ]
     return ["" if value is None else str(value) for value in values]
 

@@ -365,6 +365,8 @@ def _archive_cell(row: LinkRow) -> str:
     href = safe_href(snapshot.archive_url) if snapshot is not None else None
     if snapshot is None or href is None:
         looked = "No archived copy found" if snapshot is not None else "Not looked up yet"
+        if snapshot is not None and snapshot.error is not None:
+            looked = f"Archive look-up failed ({e(snapshot.error)}); ask again later"
         return f'<span class="none">{looked}</span>'
     cell = (
         f'<a class="archive" href="{e(href)}">Archived copy</a>'

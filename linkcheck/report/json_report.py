@@ -252,14 +252,18 @@ def link_text(row: LinkRow, failing: bool) -> str:
     if snapshot is None:
         archive = '"archive_url": null, "archive_timestamp": null'
         archive_extra = '"archive_direction": null, "archive_status_code": null'
+        archive_extra += ', "archive_error": null'
     else:
         archive = (
             f'"archive_url": {_string(snapshot.archive_url)},'
             f' "archive_timestamp": {_moment(snapshot.captured_at)}'
         )
+        # A look-up that failed found out nothing: no direction, not "none".
+        direction = None if snapshot.error is not None else snapshot.direction
         archive_extra = (
-            f'"archive_direction": {_DIRECTION_TEXT[snapshot.direction]},'
-            f' "archive_status_code": {_number(snapshot.status_code)}'
+            f'"archive_direction": {_DIRECTION_TEXT[direction]},'
+            f' "archive_status_code": {_number(snapshot.status_code)},'
+            f' "archive_error": {_string(snapshot.error)}'
         )
     citations = ", ".join(map(_citation_text, sorted_citations(row)))
     # Most links never failed: no call for them.

@@ -33,17 +33,32 @@ from linkcheck.types import CitationRef, LinkRow, Verdict
 @dataclass(frozen=True)
 class _Case:
     row: LinkRow
-    ref: CitationRef
+    #: None: no stored document cites the link now (a report of an older run)
+    ref: CitationRef | None
+
+    @property
+    def document(self) -> str:
+        return self.ref.document if self.ref is not None else UNCITED_SUITE
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        return self.ref.lines if self.ref is not None else ()
+
+
+#: The suite of links that no stored document cites any more: a report of an older
+#: run still counts each of its failures once.
+UNCITED_SUITE = "(no stored document cites these now)"
 
 
 def render_junit(data: ReportData, options: ReportOptions) -> str:
     by_document: dict[str, list[_Case]] = defaultdict(list)
     for row in data.links:
-        for ref in row.citations:
-            by_document[ref.document].append(_Case(row, ref))
+        for ref in row.citations or (None,):
+            case = _Case(row, ref)
+            by_document[case.document].append(case)
     root = ET.Element("testsuites", name=visible(options.title))
     for document in sorted(by_document):
-        cases = sorted(by_document[document], key=lambda case: (case.row.url, case.ref.lines))
+        cases = sorted(by_document[document], key=lambda case: (case.row.url, case.lines))
         root.append(_suite(document, cases, options))
     _set_counts(root, root.findall("testsuite"))
     ET.indent(root)
@@ -77,7 +92,7 @@ def _set_counts(element: ET.Element, children: Sequence[ET.Element]) -> None:
 def _testcase(case: _Case, options: ReportOptions) -> ET.Element:
     row, ref = case.row, case.ref
     elapsed = row.result.elapsed_ms if row.result and row.result.elapsed_ms else 0.0
-    element = ET.Element("testcase", classname=visible(ref.document), name=visible(row.url))
+    element = ET.Element("testcase", classname=visible(case.document), name=visible(row.url))
     element.set("time", f"{elapsed / 1000:.3f}")
     verdict = row.result.verdict if row.result else None
     if is_failing(row, options):
@@ -92,16 +107,17 @@ def _testcase(case: _Case, options: ReportOptions) -> ET.Element:
     return element
 
 
-def _message(row: LinkRow, ref: CitationRef) -> str:
-    return visible(f"{verdict_name(row)}: {row.url} ({outcome(row)}) cited at {where(ref)}")
+def _message(row: LinkRow, ref: CitationRef | None) -> str:
+    cited = f"cited at {where(ref)}" if ref is not None else "cited by no stored document now"
+    return visible(f"{verdict_name(row)}: {row.url} ({outcome(row)}) {cited}")
 
 
-def _details(row: LinkRow, ref: CitationRef) -> str:
+def _details(row: LinkRow, ref: CitationRef | None) -> str:
     details = [
         f"url: {row.url}",
         f"verdict: {verdict_name(row)}",
         f"outcome: {outcome(row)}",
-        f"lines: {lines_text(ref.lines) or 'unknown'}",
+        f"lines: {(lines_text(ref.lines) if ref is not None else '') or 'unknown'}",
     ]
     final = moved_to(row)
     if final is not None:

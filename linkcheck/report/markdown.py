@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import (
+    archive_failure,
     archive_note,
     citation_count,
     document_count,
@@ -83,6 +84,9 @@ def _cells(row: LinkRow) -> list[str]:
     if final is not None:
         link += f"<br>→ {autolink(final)}"
     archive = "none found" if row.snapshot is not None else ""
+    failure = archive_failure(row)
+    if failure is not None:
+        archive = text(f"look-up failed: {failure}")
     note = archive_note(row)
     if note is not None and row.snapshot is not None and row.snapshot.archive_url is not None:
         archive = f"[{text(note)}]({destination(row.snapshot.archive_url)})"

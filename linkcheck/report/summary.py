@@ -248,6 +248,15 @@ def archive_found(row: LinkRow) -> bool:
     return row.snapshot is not None and row.snapshot.archive_url is not None
 
 
+def archive_failure(row: LinkRow) -> str | None:
+    """Why the archive could not be asked about ``row``, when no look-up got an answer.
+
+    Not "no copy": the archive may hold one, and ``linkcheck archive`` asks again.
+    """
+    snapshot = row.snapshot
+    return snapshot.error if snapshot is not None else None
+
+
 def archive_note(row: LinkRow) -> str | None:
     """``captured 2020-05-01`` plus a warning when the capture postdates the citation."""
     snapshot = row.snapshot

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import (
+    archive_failure,
     archive_note,
     citation_count,
     document_count,
@@ -111,9 +112,19 @@ def _link_lines(row: LinkRow) -> list[str]:
     if note is not None and row.snapshot is not None:
         lines.append(f"{INDENT}  archived copy ({note}):")
         lines.append(f"{INDENT}    {row.snapshot.archive_url}")
-    cited = "; ".join(where(ref) for ref in sorted(row.citations, key=lambda r: r.document))
-    lines.append(f"{INDENT}  cited in {cited}")
+    failure = archive_failure(row)
+    if failure is not None:
+        lines.append(f"{INDENT}  archive look-up failed ({failure}): ask again later")
+    lines.append(f"{INDENT}  {_cited_in(row)}")
     return lines
+
+
+def _cited_in(row: LinkRow) -> str:
+    if not row.citations:  # a report of an older run: the documents citing it are gone
+        return "cited in no stored document now"
+    return "cited in " + "; ".join(
+        where(ref) for ref in sorted(row.citations, key=lambda r: r.document)
+    )
 
 
 # --------------------------------------------------------------------------- rich
@@ -148,8 +159,14 @@ def _table(heading: str, rows: Sequence[LinkRow]) -> Table:
         archive = ""
         if row.snapshot is not None and row.snapshot.archive_url is not None:
             archive = f"{visible(row.snapshot.archive_url)}\n{archive_note(row)}"
-        cited = "\n".join(
-            visible(where(ref)) for ref in sorted(row.citations, key=lambda r: r.document)
+        failure = archive_failure(row)
+        if failure is not None:
+            archive = visible(f"look-up failed: {failure}")
+        cited = (
+            "\n".join(
+                visible(where(ref)) for ref in sorted(row.citations, key=lambda r: r.document)
+            )
+            or "no stored document now"
         )
         # Text() cells: a URL with brackets must never be read as rich markup.
         table.add_row(

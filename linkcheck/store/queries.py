@@ -357,7 +357,8 @@ class _PageAssembler:
     def _snapshots(self, page: Sequence[Any]) -> dict[int, Snapshot]:
         statement = _SNAPSHOTS_OF_LINKS_SQL.format(ids=_inline_ids(row[0] for row in page))
         rows = _plain_rows(self._connection, statement)
-        latest = {row[0]: row for row in rows}  # ascending: the last one kept is the newest
+        # Ascending, answers after failed look-ups: the last one kept is the one shown.
+        latest = {row[0]: row for row in rows}
         if not latest:
             return {}
         url_of = {row[0]: row[1] for row in page}
@@ -425,9 +426,11 @@ _CITATIONS_OF_LINKS_SQL = (
     " FROM citations JOIN documents ON documents.id = citations.document_id"
     " WHERE citations.link_id IN ({ids})"
 )
+#: The snapshot a link shows is its newest archive answer: a look-up that failed
+#: (the archive down during a refresh) replaces no answer, only another failure.
 _SNAPSHOTS_OF_LINKS_SQL = (
     f"SELECT link_id, {SNAPSHOT_COLUMNS} FROM snapshots"
-    " WHERE link_id IN ({ids}) ORDER BY link_id, looked_up_at, id"
+    " WHERE link_id IN ({ids}) ORDER BY link_id, error IS NULL, looked_up_at, id"
 )
 
 # Prepared once: ``IN`` lists bound as one expanding parameter skip the
@@ -532,7 +535,12 @@ def latest_snapshot(engine: Engine, url: str) -> Snapshot | None:
             select(snapshots)
             .join(links, links.c.id == snapshots.c.link_id)
             .where(links.c.url == url)
-            .order_by(snapshots.c.looked_up_at.desc(), snapshots.c.id.desc())
+            # As in reports: the newest answer, else the newest failed look-up.
+            .order_by(
+                snapshots.c.error.is_(None).desc(),
+                snapshots.c.looked_up_at.desc(),
+                snapshots.c.id.desc(),
+            )
             .limit(1)
         )
         row = connection.execute(query).first()

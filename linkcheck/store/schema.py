@@ -218,7 +218,8 @@ class HopModel(Base):
 
 
 class SnapshotModel(Base):
-    """One archive look-up for a link (found or not); the newest one counts."""
+    """One archive look-up for a link (found, not found, or failed); the newest answer
+    counts, and a failed look-up only when there is no answer."""
 
     __tablename__ = "snapshots"
     __table_args__ = (Index("ix_snapshots_link_id_looked_up_at", "link_id", "looked_up_at"),)
