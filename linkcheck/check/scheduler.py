@@ -540,7 +540,12 @@ class _Dispatch(Generic[T, R]):
         if self._timers:
             delay = max(0.0, self._timers[0][0] - self._clock())
             timer = asyncio.ensure_future(self._scheduler._sleep(delay))
-            timer.add_done_callback(lambda _: self._wake())
+            # Only this wait's own future: the timer is cancelled when the wait ends
+            # early, and its callback runs after that, when the next wait may have
+            # begun.  Waking that one would end it at once, and cancel its timer,
+            # whose callback would wake the next: a busy loop for as long as any
+            # host waits for its interval.
+            timer.add_done_callback(lambda _: wakeup.done() or wakeup.set_result(None))
         try:
             await wakeup
         finally:

@@ -584,3 +584,28 @@ def test_host_overrides_replace_only_what_they_set() -> None:
     assert (slow.concurrency, slow.interval) == (1, 0.5)
     assert (fast.concurrency, fast.interval) == (8, 0.0)
     assert (other.concurrency, other.interval) == (8, 0.5)
+
+
+async def test_waiting_for_a_host_interval_does_not_spin() -> None:
+    """While a host waits for its interval the dispatcher sleeps until then: one timer
+    per wait, not a new one on every turn of the event loop."""
+    timers = 0
+
+    async def counted_sleep(seconds: float) -> None:
+        nonlocal timers
+        timers += 1
+        await asyncio.sleep(seconds)
+
+    limits = Limits(concurrency=4, per_host_concurrency=4, per_host_interval=0.05)
+    scheduler = Scheduler(limits, sleep=counted_sleep)
+
+    async def work(host: str) -> str:
+        async with scheduler.slot(host):
+            await asyncio.sleep(0.001)  # the answer comes well before the next start
+        return host
+
+    items = ["a.test"] * 6
+    results = [r async for r in scheduler.map(items, lambda host: host, work)]
+
+    assert len(results) == 6
+    assert timers <= 4 * len(items)  # spinning made thousands in the 0.25 s of intervals
