@@ -20,6 +20,7 @@ from linkcheck.report.summary import (
     VERDICT_ORDER,
     archive_note,
     by_severity,
+    is_excused,
     moved_to,
     outcome,
     sorted_citations,
@@ -87,11 +88,16 @@ def _results(row: LinkRow, rule_index: int, options: ReportOptions) -> list[Json
     """One result per line citing the link, each with its own location."""
     assert row.result is not None  # only checked links are reported
     verdict = row.result.verdict
+    message = _message(row)
+    level = _level(verdict, options)
+    if is_excused(row, options):  # as the exit code: no alert that fails a pull request
+        level = "note"
+        message += " Not counted: already failing in the baseline, or ignored."
     shared = {
         "ruleId": str(verdict),
         "ruleIndex": rule_index,
-        "level": _level(verdict, options),
-        "message": {"text": _message(row)},
+        "level": level,
+        "message": {"text": message},
     }
     return [
         {

@@ -85,3 +85,13 @@ def test_document_paths_become_uri_references() -> None:
     (run,) = _log(ReportData(links=[odd]))["runs"]
     uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "my%20notes/a%23b.md"
+
+
+def test_excused_failures_are_notes_not_errors(data: ReportData) -> None:
+    """As the exit code: a failure the baseline or the ignore list forgives must not
+    raise an alert that fails a pull request."""
+    options = ReportOptions(excused=lambda row: row.url == DEAD_URL)
+    (run,) = _log(data, options)["runs"]
+    levels = {result["properties"]["url"]: result["level"] for result in run["results"]}
+    assert levels[DEAD_URL] == "note"
+    assert "error" in levels.values()  # the other failures still count
