@@ -545,7 +545,7 @@ class _Dispatch(Generic[T, R]):
             # begun.  Waking that one would end it at once, and cancel its timer,
             # whose callback would wake the next: a busy loop for as long as any
             # host waits for its interval.
-            timer.add_done_callback(lambda _: wakeup.done() or wakeup.set_result(None))
+            timer.add_done_callback(partial(_set_once, wakeup))
         try:
             await wakeup
         finally:
@@ -554,8 +554,8 @@ class _Dispatch(Generic[T, R]):
                 timer.cancel()
 
     def _wake(self) -> None:
-        if self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
+        if self._wakeup is not None:
+            _set_once(self._wakeup)
 
     async def cancel(self) -> None:
         """Cancel every running task (and the feed) and give them a moment to unwind."""
@@ -566,6 +566,11 @@ class _Dispatch(Generic[T, R]):
         pending = {task for task in pending if not task.done()}
         if pending:
             await asyncio.wait(pending, timeout=_CANCEL_GRACE_SECONDS)
+
+
+def _set_once(wakeup: asyncio.Future[None], _timer: object = None) -> None:
+    if not wakeup.done():
+        wakeup.set_result(None)
 
 
 class _Feed(Generic[T]):
