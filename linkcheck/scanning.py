@@ -59,6 +59,8 @@ class _ScanLog:
     """What a scan has met so far: documents in scope, unchanged ones, skipped inputs."""
 
     in_scope: list[str] = field(default_factory=list)
+    #: where the documents in scope are: those files are certainly not gone
+    read_at: set[str] = field(default_factory=set)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[SkippedInput] = field(default_factory=list)
     #: (path, location) of unchanged documents stored before locations were
@@ -126,7 +128,9 @@ def forget_vanished(
     vanished = [
         (document_id, path)
         for document_id, path, location in store.located_documents()
-        if any(location.startswith(folder) for folder in judged) and _is_gone(location)
+        if any(location.startswith(folder) for folder in judged)
+        and location not in log.read_at  # an escaped name (see readable_name) is no path
+        and _is_gone(location)
     ]
     if not vanished:
         return ScanStats()
@@ -175,6 +179,8 @@ def _scan_items(
             on_event(InputSkipped(item))
             continue
         log.in_scope.append(item.path)
+        if item.location is not None:
+            log.read_at.add(item.location)
         if isinstance(item, UnchangedInput):
             log.unchanged.append(item.path)
             if item.path in unlocated and item.location is not None:

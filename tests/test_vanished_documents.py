@@ -155,3 +155,21 @@ def test_a_report_of_an_older_run_still_shows_links_whose_documents_are_gone(
     junit = runner.invoke(app, ["report", "--run", "1", "--format", "junit"]).stdout
     assert '<testsuites name="linkcheck report" tests="2" failures="2"' in junit
     assert "no stored document cites these now" in junit
+
+
+def test_a_file_name_that_is_not_utf8_is_read_stored_and_forgotten(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "ok.md").write_text(f"<{live_web.url('/ok')}>\n")
+    odd = workdir / "docs" / os.fsdecode(b"caf\xe9.md")  # a Latin-1 name
+    odd.write_text(f"<{live_web.url('/status/404')}>\n")
+    first = runner.invoke(app, ["check", "docs"])
+    assert first.exit_code == 1, first.output  # the dead link, not a crash
+    assert "docs/caf\\xe9.md:1" in first.stdout
+    again = runner.invoke(app, ["scan", "docs"])
+    assert again.exit_code == 0 and "2 unchanged" in again.stdout
+    odd.unlink()
+    gone = runner.invoke(app, ["check", "docs"])
+    assert gone.exit_code == 0, gone.output
+    assert "caf\\xe9.md" in gone.stderr  # named as forgotten
