@@ -609,7 +609,8 @@ def report(
                 verdicts=verdicts,
                 since=_since(since) if since else (pipeline.ANY_TIME if current else None),
                 states=_state_filter(state),
-                cited_only=current,  # the collection: what its documents cite now
+                cited_only=current,  # the collection: what its documents cite now,
+                unchecked=current,  # checked or not (--limit and --budget leave some for later)
             )
             _emit(
                 settings,

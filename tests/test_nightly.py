@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -239,6 +240,21 @@ def test_report_current_shows_the_collection_after_an_incremental_night(
         alive: "alive",
         live_web.url("/page/new"): "alive",
     }
+
+
+def test_report_current_lists_links_no_run_has_checked_yet(
+    workdir: Path, live_web: TestWeb
+) -> None:
+    urls = [live_web.url(f"/page/{n}") for n in range(5)]
+    (workdir / "a.md").write_text("".join(f"<{url}>\n" for url in urls))
+    assert runner.invoke(app, ["check", "a.md", "--max-age", "1d", "--limit", "2"]).exit_code == 0
+    current = json.loads(runner.invoke(app, ["report", "--current", "--format", "json"]).stdout)
+    verdicts = {link["url"]: link["verdict"] for link in current["links"]}
+    assert set(verdicts) == set(urls)  # the whole collection, not only what was checked
+    assert Counter(verdicts.values()) == {"alive": 2, None: 3}
+    assert current["summary"]["links"] == 5
+    text = runner.invoke(app, ["report", "--current", "--all"]).stdout
+    assert "5 links" in text and "unchecked" in text.lower()
 
 
 def test_history_shows_when_a_source_died(workdir: Path, live_web: TestWeb) -> None:

@@ -410,6 +410,7 @@ class Store:
         states: Collection[LinkState] | None = None,
         not_checked_in_run: int | None = None,
         cited_only: bool = False,
+        unchecked: bool = False,
     ) -> Iterator[LinkRow]:
         """Each link checked in a run (default: the latest), in link order; streams.
 
@@ -419,7 +420,9 @@ class Store:
         ``since`` reports each link whose latest check, in any run, is that
         recent instead; ``states`` keeps links in those states;
         ``not_checked_in_run`` leaves out every link that run checked;
-        ``cited_only`` leaves out links no stored document cites any more.
+        ``cited_only`` leaves out links no stored document cites any more;
+        ``unchecked`` (with ``since``) adds the links no run has checked yet, without
+        a result.
         """
         with translated_errors(self._engine.url):
             yield from queries.link_rows(
@@ -431,6 +434,7 @@ class Store:
                 states=states,
                 not_checked_in_run=not_checked_in_run,
                 cited_only=cited_only,
+                unchecked=unchecked,
             )
 
     def history(self, url: str) -> list[CheckResult]:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, select
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, or_, select
 
 from linkcheck.store.convert import (
     CHECK_COLUMNS,
@@ -140,11 +140,13 @@ def link_rows(
     states: Collection[LinkState] | None = None,
     not_checked_in_run: int | None = None,
     cited_only: bool = False,
+    unchecked: bool = False,
 ) -> Iterator[LinkRow]:
     """Each link checked in the run with its latest check of that run, in link-id order.
 
     With ``since``, each link whose latest check (in any run) is that recent
-    instead.  ``states`` keeps links in those states as of the check shown;
+    instead, and with ``unchecked`` also the links never checked (no result).
+    ``states`` keeps links in those states as of the check shown;
     ``not_checked_in_run`` leaves out the links that run checked at all;
     ``cited_only`` the links no stored document cites any more.
 
@@ -165,7 +167,7 @@ def link_rows(
             if run_id is None:
                 return
         with _report_page_cache(connection), cited_by(connection, documents_) as cited:
-            query = _link_rows_query(run_id, verdicts, cited, since=since)
+            query = _link_rows_query(run_id, verdicts, cited, since=since, unchecked=unchecked)
             if states is not None:
                 query = query.where(checks.c.state_after.in_([state.value for state in states]))
             if cited_only:
@@ -226,11 +228,16 @@ def _link_rows_query(
     cited: Any,
     *,
     since: datetime | None = None,
+    unchecked: bool = False,
 ) -> Any:
-    """The run's latest check of each link (or each link's latest check since ``since``),
-    joined with the link, in link-id order."""
+    """The run's latest check of each link (or each link's latest check since ``since``,
+    and links never checked too if ``unchecked``), joined with the link, in link-id order."""
+    joined = checks.c.link_id == links.c.id
     if since is not None:
         scope = [checks.c.id == links.c.last_check_id, checks.c.checked_at >= since]
+        if unchecked:  # the link's latest check, if it has one: an outer join on it
+            joined = scope[0]
+            scope = [or_(checks.c.id.is_(None), checks.c.checked_at >= since)]
         order = links.c.id
     else:
         run_checks = checks.alias("run_checks")
@@ -261,7 +268,7 @@ def _link_rows_query(
             longer_chain,
             *CHECK_COLUMNS,  # last: _PageAssembler hands these to check_result as they are
         )
-        .join(checks, checks.c.link_id == links.c.id)
+        .join(checks, joined, isouter=unchecked and since is not None)
         .outerjoin(first_hop, and_(first_hop.c.check_id == checks.c.id, first_hop.c.position == 0))
         .where(*scope)
         .order_by(order)
@@ -300,6 +307,9 @@ class _PageAssembler:
             link_id, url, state, last_check_id, first_failed, dead_at, check_id, state_after = row[
                 :8
             ]
+            if check_id is None:  # never checked (``unchecked``)
+                add(link_row(url, refs_of(link_id, ()), None, state, snapshot_of(link_id)))
+                continue
             hop_url = row[8]
             if hop_url is None:
                 chain: tuple[Hop, ...] = ()
