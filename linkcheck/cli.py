@@ -336,7 +336,12 @@ def check(
         ),
     ] = None,
     head: Annotated[
-        bool | None, typer.Option("--head", help="Try HEAD first (GET still decides).")
+        bool | None,
+        typer.Option(
+            "--head",
+            help="Try HEAD first: a good answer is taken (no page is read, so soft 404s go "
+            "unseen); any other is asked again with GET.",
+        ),
     ] = None,
     max_age: Annotated[
         str | None,

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from linkcheck.config import KEYS, load_settings
+from linkcheck.types import ErrorKind
 from tests.web import TestWeb
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -27,6 +28,12 @@ def test_every_key_is_documented_and_every_documented_key_exists() -> None:
     assert listed is not None
     documented = set(re.findall(r"`([a-z-]+)`", listed[1]))
     assert documented == set(KEYS)
+
+
+def test_every_error_kind_a_report_can_hold_is_documented() -> None:
+    listed = re.search(r"`error_kind` is one of (.*?), or null\.", README, re.S)
+    assert listed is not None
+    assert set(re.findall(r"`([a-z_]+)`", listed[1])) == {str(kind) for kind in ErrorKind}
 
 
 def test_the_python_example_runs_as_written(workdir: Path, live_web: TestWeb) -> None:
