@@ -55,6 +55,7 @@ from linkcheck.report import FORMATS, render
 from linkcheck.report.json_report import write_json
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.redact import redact_row
+from linkcheck.report.summary import plural
 from linkcheck.scanning import NO_READABLE_INPUT
 from linkcheck.store import Store
 from linkcheck.types import (
@@ -257,10 +258,10 @@ def scan(
             outcome = pipeline.scan(store, paths, settings, on_event=progress.handle)
         s = outcome.stats
         typer.echo(
-            f"{len(outcome.documents)} documents ({s.added} new, {s.updated} changed, "
+            f"{plural(len(outcome.documents), 'document')} ({s.added} new, {s.updated} changed, "
             f"{s.unchanged} unchanged{f', {s.removed} gone' if s.removed else ''}), "
-            f"{s.citations} citations stored; "
-            f"{len(outcome.skipped)} inputs skipped."
+            f"{plural(s.citations, 'citation')} stored; "
+            f"{plural(len(outcome.skipped), 'input')} skipped."
         )
 
 

@@ -137,7 +137,12 @@ def forget_vanished(
     removed = store.forget_documents([document_id for document_id, _ in vanished])
     names = [path for _, path in vanished]
     shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
-    on_event(Notice(f"forgot {removed} stored documents whose files are gone: {shown}"))
+    documents = (
+        "1 stored document whose file is"
+        if removed == 1
+        else f"{removed} stored documents whose files are"
+    )
+    on_event(Notice(f"forgot {documents} gone: {shown}"))
     return ScanStats(removed=removed)
 
 

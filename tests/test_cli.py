@@ -111,7 +111,7 @@ def test_scan_takes_extensions_and_code_blocks_as_flags(workdir: Path) -> None:
     (workdir / "page.html").write_text('<a href="https://example.org/html">x</a>\n')
     result = runner.invoke(app, ["scan", ".", "--extensions", "md", "--include-code"])
     assert result.exit_code == 0, result.output
-    assert "1 documents" in result.stdout  # page.html was not read
+    assert "1 document (" in result.stdout  # page.html was not read
     links = {url for (url,) in db_rows(workdir / "linkcheck.db", "select url from links")}
     assert links == {"https://example.org/prose", "https://example.org/in-code"}
 

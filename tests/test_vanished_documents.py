@@ -32,7 +32,7 @@ def test_a_renamed_then_deleted_document_no_longer_cites(workdir: Path, live_web
     (docs / "b.md").rename(docs / "renamed.md")
     renamed = runner.invoke(app, ["check", "docs", "--format", "json"])
     assert cited_in(renamed.stdout, dead) == {"docs/a.md", "docs/renamed.md"}
-    assert "forgot 1 stored documents whose files are gone: docs/b.md" in renamed.stderr
+    assert "forgot 1 stored document whose file is gone: docs/b.md" in renamed.stderr
 
     (docs / "renamed.md").unlink()
     scanned = runner.invoke(app, ["scan", "docs"])
