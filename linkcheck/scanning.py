@@ -129,7 +129,7 @@ def forget_vanished(
         (document_id, path)
         for document_id, path, location in store.located_documents()
         if any(location.startswith(folder) for folder in judged)
-        and location not in log.read_at  # an escaped name (see readable_name) is no path
+        and location not in log.read_at  # an escaped name (escape_surrogates) is no path
         and _is_gone(location)
     ]
     if not vanished:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from linkcheck.errors import InputError
+from linkcheck.escapes import escape_surrogates
 from linkcheck.extract.globbing import glob_paths, has_magic
 from linkcheck.sizes import byte_size
 
@@ -88,7 +89,7 @@ def file_location(path: Path, real_folders: dict[str, str] | None = None) -> str
     folder = cache.get(written)
     if folder is None:
         folder = cache[written] = os.path.realpath(written).rstrip("/")
-    return readable_name(f"{folder}/{path.name}")
+    return escape_surrogates(f"{folder}/{path.name}")
 
 
 def folder_location(folder: Path) -> str:
@@ -154,23 +155,9 @@ def document_name(path: Path) -> str:
     # Lexical, not resolve(): a symlinked folder keeps the name the user sees.
     absolute = Path(os.path.abspath(path))  # noqa: PTH100
     try:
-        return readable_name(absolute.relative_to(Path.cwd()).as_posix())
+        return escape_surrogates(absolute.relative_to(Path.cwd()).as_posix())
     except ValueError:
-        return readable_name(absolute.as_posix())
-
-
-def readable_name(name: str) -> str:
-    """``name`` as text that can be stored and shown: bytes of a file name that are not
-    UTF-8 (Python keeps them as lone surrogates, which no database or report can
-    encode) become ``\\xe9``-style escapes.  The file itself is read by its real path.
-    """
-    if name.isascii():
-        return name
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return name
+        return escape_surrogates(absolute.as_posix())
 
 
 # --------------------------------------------------------------------------- reading

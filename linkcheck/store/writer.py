@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 
 from linkcheck.errors import DatabaseError
+from linkcheck.escapes import escape_surrogates
 from linkcheck.states import DeathPolicy
 from linkcheck.store.convert import (
     CHECK_NULL_TEXT,
@@ -58,7 +59,7 @@ from linkcheck.store.links import link_histories
 from linkcheck.store.linkstate import LinkAdvance, advance_batch
 from linkcheck.store.rows import Rows
 from linkcheck.store.schema import checks, hops, links, runs
-from linkcheck.types import CheckResult
+from linkcheck.types import CheckResult, Hop
 
 #: Batches waiting for the worker before ``add()`` blocks: backpressure, bounded memory.
 QUEUE_BATCHES = 50
@@ -269,13 +270,40 @@ class ResultWriter:
             self._error.__cause__ = error
 
     def _commit(self, batch: Sequence[CheckResult]) -> None:
+        try:
+            self._store(batch)
+        except UnicodeEncodeError:
+            # A value holds bytes that are no text (a header a server sent, kept by
+            # Python as lone surrogates): store it escaped rather than stop the run.
+            # Rare, so the common batch pays nothing for it.
+            self._store([storable(result) for result in batch])
+        self._written += len(batch)
+
+    def _store(self, batch: Sequence[CheckResult]) -> None:
         with write_connection(self._engine) as connection:
             store_results(connection, self._run_id, batch, policy=self._policy)
-        self._written += len(batch)
 
     def _beat(self) -> None:
         with write_connection(self._engine) as connection:
             beat(connection, self._run_id)
+
+
+def storable(result: CheckResult) -> CheckResult:
+    """``result`` with every text it got from a server escaped where it is no text."""
+
+    def text(value: str | None) -> str | None:
+        return None if value is None else escape_surrogates(value)
+
+    hops = tuple(
+        Hop(escape_surrogates(hop.url), hop.status_code, text(hop.location)) for hop in result.hops
+    )
+    return replace(
+        result,
+        final_url=text(result.final_url),
+        hops=hops,
+        error=text(result.error),
+        title=text(result.title),
+    )
 
 
 def _with_recheck(policy: DeathPolicy, recheck_good: timedelta) -> DeathPolicy:

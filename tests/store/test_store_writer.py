@@ -248,3 +248,28 @@ def test_rows_written_through_the_driver_are_exactly_those_core_writes(tmp_path:
     verdicts = {row[1]: row[3] for row in written[0]["links"]}
     assert verdicts["https://example.org/b"] == "moved"
     assert verdicts["https://example.org/c"] == "error"
+
+
+def test_undecodable_bytes_from_a_server_are_stored_escaped_not_fatal(
+    store: Store, db_url: str
+) -> None:
+    """A header with a Latin-1 byte reaches Python as a lone surrogate, which SQLite
+    cannot encode: the batch is stored with the byte escaped, and the run goes on."""
+    run = store.start_run(inputs=[], options={})
+    odd = CheckResult(
+        url=A,
+        verdict=Verdict.ALIVE,
+        checked_at=T0,
+        status_code=200,
+        final_url="https://example.org/caf%E9",
+        hops=(Hop(A, 302, "/caf\udce9"), Hop("https://example.org/caf%E9", 200)),
+        title="Caf\udce9",
+    )
+    with store.writer(run, batch_size=10, flush_interval=3600) as writer:
+        writer.add(odd)
+        writer.add(result("https://example.org/b"))
+    [row] = store.link_history(A)
+    assert row.result is not None
+    assert row.result.hops[0].location == "/caf\\xe9"
+    assert row.result.title == "Caf\\xe9"
+    assert len(dump_tables(db_url)["checks"]) == 2  # the rest of the batch too
