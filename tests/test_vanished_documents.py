@@ -7,6 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
@@ -173,3 +174,24 @@ def test_a_file_name_that_is_not_utf8_is_read_stored_and_forgotten(
     gone = runner.invoke(app, ["check", "docs"])
     assert gone.exit_code == 0, gone.output
     assert "caf\\xe9.md" in gone.stderr  # named as forgotten
+
+
+def test_a_document_stored_twice_before_it_was_located_is_merged(
+    workdir: Path, live_web: TestWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An old database (no locations) scanned first from another working directory:
+    the file got a second, located row; the scan from the old place merges them."""
+    (workdir / "site" / "docs").mkdir(parents=True)
+    (workdir / "site" / "docs" / "a.md").write_text(f"<{live_web.url('/page/a')}>\n")
+    db = f"sqlite:///{workdir / 'l.db'}"
+    monkeypatch.chdir(workdir / "site")
+    assert runner.invoke(app, ["scan", "docs", "--db", db]).exit_code == 0
+    with sqlite3.connect(workdir / "l.db") as connection:  # as before revision 0005
+        connection.execute("update documents set location = null")
+    monkeypatch.chdir(workdir)
+    assert runner.invoke(app, ["scan", "site/docs", "--db", db]).exit_code == 0
+    monkeypatch.chdir(workdir / "site")
+    assert runner.invoke(app, ["scan", "docs", "--db", db]).exit_code == 0
+    with sqlite3.connect(workdir / "l.db") as connection:
+        assert connection.execute("select path from documents").fetchall() == [("docs/a.md",)]
+        assert connection.execute("select count(*) from citations").fetchall() == [(1,)]

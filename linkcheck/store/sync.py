@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 
 from linkcheck.store.batching import CHUNK, chunked
 from linkcheck.store.convert import STORED_VALUES, encode_lines
@@ -57,7 +68,11 @@ class ScanStats:
 def locate_documents(engine: Engine, located: Sequence[tuple[str, str]]) -> None:
     """Give documents stored before revision 0005 their location, read by a later scan.
 
-    A location another document already has is left alone: one row per file.
+    A location another document already has is that document's: one row per
+    file.  When the two rows also hold the same content, they are one file
+    stored twice (a scan from another working directory stored it again before
+    this one located the old row): the old row goes, with its citations, and
+    the located one takes the name this scan read the file under.
     """
     others = documents.alias("others")
     taken = exists().where(others.c.location == bindparam("place"))
@@ -69,6 +84,26 @@ def locate_documents(engine: Engine, located: Sequence[tuple[str, str]]) -> None
     for chunk in chunked(located, CHUNK):
         with write_connection(engine) as connection:
             connection.execute(statement, [{"name": path, "place": where} for path, where in chunk])
+            _merge_twins(connection, chunk)
+
+
+def _merge_twins(connection: Connection, located: Sequence[tuple[str, str]]) -> None:
+    """Rows still without a location after the update above met a located row of the
+    same file; merge those whose content is the same (see :func:`locate_documents`)."""
+    unlocated = documents.alias("unlocated")
+    twins = connection.execute(
+        select(unlocated.c.id, unlocated.c.path, documents.c.id)
+        .join(documents, documents.c.content_hash == unlocated.c.content_hash)
+        .where(
+            unlocated.c.location.is_(None),
+            unlocated.c.path.in_([path for path, _ in located]),
+            tuple_(unlocated.c.path, documents.c.location).in_(list(located)),
+        )
+    ).all()
+    for old_id, name, located_id in twins:
+        connection.execute(delete(citations).where(citations.c.document_id == old_id))
+        connection.execute(delete(documents).where(documents.c.id == old_id))
+        connection.execute(update(documents).where(documents.c.id == located_id).values(path=name))
 
 
 def forget_documents(engine: Engine, document_ids: Sequence[int]) -> int:
