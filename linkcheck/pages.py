@@ -11,25 +11,27 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import re
+from urllib.parse import unquote, urlsplit
 
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
-#: Phrases that say the page is gone wherever they stand in a title or main heading.
-#: Matched on lower-cased text with collapsed spaces.  They all name the page (or
-#: are a bare status code), so a headline such as "Missing plane not found" does
-#: not make a live article look gone.  A few languages, because cited sources are
-#: not all English.
-_GONE_PHRASES = re.compile(
-    r"\b(?:error|http|code)\s*:?\s*404\b|\b404\s*(?:error|page|not found)"
-    r"|page (?:was |could not be |cannot be |can't be |can’t be )?not (?:be )?found"
-    r"|page (?:is |you requested is )?no longer (?:available|exists)"
-    r"|page (?:you requested |you are looking for )?(?:does not|doesn't|doesn’t) exist"
+#: Sentences that say *this page* is gone, wherever they stand in a title segment
+#: or main heading.  Matched on lower-cased text with collapsed spaces and straight
+#: apostrophes.  Each has the page (or the bare status line) as its subject, so a
+#: headline such as "Missing plane not found" does not make a live article look
+#: gone.  A few languages, because cited sources are not all English.
+_PAGE = r"page (?:you (?:requested|are looking for|were looking for) )?"
+_GONE_STATEMENTS = re.compile(
+    r"\b404\W*not found"  # the status line, also as "404 (Not Found)"
+    rf"|{_PAGE}(?:(?:was|is|has been) )?(?:not|could not be|couldn't be|cannot be|can't be) found"
+    rf"|{_PAGE}(?:is )?no longer (?:available|exists)"
+    rf"|{_PAGE}(?:does not|doesn't) exist"
     r"|(?:page|content|article|file|document|resource) (?:is )?not found"
     r"|seite (?:wurde )?nicht gefunden"  # German
-    r"|page introuvable|page non trouvée|page n'existe plus|page n’existe plus"  # French
+    r"|page introuvable|page non trouvée|page n'existe plus"  # French
     r"|página no encontrada"  # Spanish
     r"|pagina non trovata"  # Italian
     r"|pagina niet gevonden"  # Dutch
@@ -38,34 +40,31 @@ _GONE_PHRASES = re.compile(
     r"|nie znaleziono strony"  # Polish
     r"|ページが見つかりません|找不到网页|找不到页面|页面不存在"  # Japanese, Chinese
 )
-#: Phrases that only count when they are a whole segment of the title
-#: ("Not Found", "Example News | Not found"), never inside a longer sentence.
-_GONE_SEGMENTS = frozenset(
-    {
-        "404",
-        "not found",
-        "error not found",
-        "oops! not found",
-        "nicht gefunden",
-        "no encontrado",
-        "introuvable",
-        "non trovato",
-        "niet gevonden",
-        "não encontrado",
-        "не найдено",
-        "gone",
-        "no longer available",
-        "does not exist",
-        "doesn't exist",
-    }
+#: Names of the error ("Error 404", "404 page", "Not Found", "Gone").  A name is
+#: also the topic of pages *about* the error ("The 404 Page Hall of Fame", "Soft
+#: 404 errors", "Error 404 (album)"), so it only counts as a whole title segment:
+#: "Error 404 | Example News" is an error page, a longer title is about one.
+_GONE_NAMES = re.compile(
+    r"(?:(?:http|error|status|code)\s*:?\s*)*404(?:\s*(?:error|page))*"
+    r"|(?:error )?not found|gone|no longer available|does not exist|doesn't exist"
+    r"|nicht gefunden|no encontrado|introuvable|non trovato|niet gevonden|não encontrado"
+    r"|не найдено"
 )
+#: Words an error page puts around its name without changing it ("Oops! Not found.").
+_INTERJECTION = re.compile(r"^(?:oops|whoops|sorry|uh[- ]?oh|ouch)\b\W*")
 _SEGMENT_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+|\s*[|·»]\s*")
-#: A word that every phrase and segment above contains (some as a stem): a text
+#: "Head: Subtitle", the way works are titled ("Page Not Found: A History of Link
+#: Rot").  An error page joins its parts with spaced separators ("Page not found |
+#: Example", French "Page introuvable : Le Monde"); a subtitle starts with a word.
+_WORK_TITLE = re.compile(r"\S[^:]*[^\s:]: ([^\W\d_].*)")
+#: A word that every statement and name above contains (some as a stem): a text
 #: holding none of them cannot say "not found", and most titles hold none.
 _GONE_WORDS = re.compile(
     r"404|found|exist|availab|gone|gefunden|introuvable|trouv|encontrad|trovat|gevonden"
     r"|найден|znaleziono|見つかりません|找不到|不存在"
 )
+#: Runs of letters or of digits: the words of an address.
+_WORD = re.compile(r"[^\W\d_]+|\d+")
 
 
 def _collapse(text: str) -> str:
@@ -109,29 +108,85 @@ def _find_either(text: str, first: str, second: str) -> int:
 
 def says_not_found(text: str) -> bool:
     """Whether a short text (a title, a heading) says the page is not found."""
+    return bool(_not_found_signals(text))
+
+
+def _not_found_signals(text: str) -> list[str]:
+    """The parts of ``text`` that say the page is not found (none for most titles)."""
     lowered = text.lower()
     if not _GONE_WORDS.search(lowered):
-        return False
-    lowered = _collapse(lowered)
-    if _GONE_PHRASES.search(lowered):
-        return True
-    segments = _SEGMENT_SEPARATOR.split(lowered)
-    return any(segment.strip(" .!") in _GONE_SEGMENTS for segment in segments)
+        return []
+    lowered = _collapse(lowered).replace("’", "'")
+    signals: list[str] = []
+    for segment in _SEGMENT_SEPARATOR.split(lowered):
+        signals.extend(_segment_signals(segment))
+    return signals
 
 
-def looks_not_found(html: str, title: str | None = None) -> bool:
+def _segment_signals(segment: str) -> list[str]:
+    """What one title segment says about the page being gone."""
+    work = _WORK_TITLE.fullmatch(segment)
+    if work is not None and not _segment_signals(work.group(1)):
+        # A work's title ("Page Not Found: A History of Link Rot") names its topic;
+        # "Error 404: Page not found" is no such title, its second half says so too.
+        return []
+    name = _INTERJECTION.sub("", segment).rstrip(" .!?")
+    if _GONE_NAMES.fullmatch(name):
+        return [name]
+    return [match.group() for match in _GONE_STATEMENTS.finditer(segment)]
+
+
+def looks_not_found(html: str, title: str | None = None, *, address: str | None = None) -> bool:
     """Whether the page's title or first ``<h1>`` says the page is not found.
 
     ``title`` may be passed when the caller already extracted it, to save a scan.
     Only the title and the main heading are read: body text mentioning "404"
     (an article about HTTP, say) must not make a live page look gone.
+
+    ``address`` is the page's own URL, when the page was not sent there by a
+    redirect.  A title naming the very error its own address names is the title
+    of a page *about* that error: "HTTP 404 - Wikipedia" at ``/wiki/HTTP_404``,
+    "Gone - Wikipedia" at ``/wiki/Gone``, "404 Not Found - HTTP | MDN" at
+    ``/Status/404``.  An error page served in place of ``/news/some-story`` names
+    its error, not the story, so it is still caught.
     """
     if title is None:
         title = extract_title(html)
-    if title is not None and says_not_found(title):
+    if title is not None and _says_more_than(address, _not_found_signals(title)):
         return True
     heading = _first_heading(html)
-    return heading is not None and says_not_found(heading)
+    return heading is not None and _says_more_than(address, _not_found_signals(heading))
+
+
+def _says_more_than(address: str | None, signals: list[str]) -> bool:
+    """Whether some of ``signals`` name an error that the page's ``address`` does not."""
+    if not signals or address is None:
+        return bool(signals)
+    named = _address_words(address)
+    return any(not _names_the_same_error(named, signal) for signal in signals)
+
+
+def _address_words(address: str) -> list[str]:
+    """The words of an address's last path segment and its query (``index.php?title=Gone``),
+    letters and digits apart (``soft404`` is "soft" and "404")."""
+    parts = urlsplit(address)
+    last_segment = parts.path.rstrip("/").rpartition("/")[2]
+    return _WORD.findall(unquote(f"{last_segment} {parts.query}").lower())
+
+
+def _names_the_same_error(address_words: list[str], signal: str) -> bool:
+    """Whether the address holds an error word of ``signal`` ("404", "found", "gone"):
+    the words of one signal name one error ("404 Not Found" at ``/Status/404``)."""
+    return any(
+        any(_is_word_of(stem, word) for word in address_words)
+        for stem in _GONE_WORDS.findall(signal)
+    )
+
+
+def _is_word_of(stem: str, word: str) -> bool:
+    # A status code is a whole number ("/item/14045" is no 404); a stem may sit
+    # inside a word ("introuvable").
+    return stem == word if stem.isdigit() else stem in word
 
 
 def fingerprint(html: str) -> str:

@@ -41,6 +41,10 @@ Routes (the same on every host):
 ``/challenge-503``             503 "Just a moment..." (no header)
 ``/needs-token``               401 unless the header ``X-Token: secret`` is sent
 ``/reset``                     aborts the connection with a TCP reset
+PAGES_ABOUT_ERRORS paths       live pages *about* errors (``/wiki/HTTP_404``, ...), 200;
+                               ``/wiki/Gone/`` 301 to ``/wiki/Gone``
+``/guides/404-errors``         200 whose title says "Page not found" (at an address that
+                               names an error, though not the one the page says)
 =============================  ==============================================================
 """
 
@@ -66,6 +70,17 @@ DEFAULT_HOSTS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
 HUGE_BODY_BYTES = 50 * 1024 * 1024
 _CHUNK = b"<p>" + b"x" * (64 * 1024 - 7) + b"</p>"
 _TRICKLE_MAX_BYTES = 600  # every loop stops by itself
+
+
+#: Live pages whose titles name an error because the error is their topic, by path.
+PAGES_ABOUT_ERRORS = {
+    "/wiki/HTTP_404": "HTTP 404 - Wikipedia",
+    "/wiki/Gone": "Gone - Wikipedia",
+    "/search/docs/crawling-indexing/soft-404-errors": "Soft 404 errors | Google Search Central",
+    "/wiki/Error_404_(album)": "Error 404 (album) - Wikipedia",
+    "/features/hall-of-fame": "The 404 Page Hall of Fame",
+    "/essays/link-rot": "Page Not Found: A History of Link Rot",
+}
 
 
 def page(title: str, body: str = "") -> str:
@@ -234,6 +249,10 @@ class TestWeb:
         get("/challenge-503", _fixed(lambda: html(page("Just a moment..."), 503)))
         get("/needs-token", self._needs_token)
         get("/reset", self._reset)
+        for path, title in PAGES_ABOUT_ERRORS.items():
+            get(path, _article(title))
+        get("/wiki/Gone/", _redirect_to(301, "/wiki/Gone"))
+        get("/guides/404-errors", _fixed(lambda: html(page("Page not found"))))
         return app  # fmt: skip
 
     @web.middleware
@@ -382,6 +401,12 @@ def _fixed(make: Callable[[], web.Response]) -> Handler:
         return make()
 
     return handler
+
+
+def _article(title: str) -> Handler:
+    """A live article titled ``title``, headed as Wikipedia heads its articles."""
+    heading = title.removesuffix(" - Wikipedia")
+    return _fixed(lambda: html(page(title, f"<h1>{heading}</h1><p>Text.</p>")))
 
 
 def _redirect_to(code: int, location: str) -> Handler:

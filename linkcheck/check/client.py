@@ -20,7 +20,7 @@ from typing import Final, NamedTuple
 import aiohttp
 from yarl import URL
 
-from linkcheck.check.classify import Observation
+from linkcheck.check.classify import Observation, same_resource
 from linkcheck.check.options import CheckOptions
 from linkcheck.check.resolver import GuardedResolver, PrivateAddressError
 from linkcheck.check.scheduler import Scheduler
@@ -306,11 +306,24 @@ def _final(url: str, hops: list[Hop], current: str, method: str, answer: _Answer
         final_url=current,
         method=method,
         title=title,
-        page_says_not_found=success and looks_not_found(page, title),
+        page_says_not_found=success and looks_not_found(page, title, address=_own_address(hops)),
         challenge=challenge,
         fingerprint=fingerprint(page) if success else None,
         retry_after=answer.retry_after,
     )
+
+
+def _own_address(hops: list[Hop]) -> str | None:
+    """The final page's own address: where it was asked for, unless a redirect sent
+    us there (a trivial one, http→https or a trailing slash, keeps the address).
+
+    A page only names its own topic by its address; a server that redirects to
+    ``/404`` names its error page, which must still be caught.
+    """
+    final = hops[-1].url
+    if len(hops) == 1 or same_resource(hops[0].url, final):
+        return final
+    return None
 
 
 def _failure(

@@ -10,7 +10,7 @@ import pytest
 from linkcheck.check.options import RetryPolicy
 from linkcheck.types import CheckResult, ErrorKind, Hop, Verdict
 from tests.check.conftest import FakeTime, MakeChecker
-from tests.web import HUGE_BODY_BYTES, TestWeb
+from tests.web import HUGE_BODY_BYTES, PAGES_ABOUT_ERRORS, TestWeb
 
 
 async def check(make_checker: MakeChecker, url: str, **changes: object) -> CheckResult:
@@ -195,6 +195,7 @@ async def test_cookies_do_not_leak_between_links(web: TestWeb, make_checker: Mak
         ("/soft404-heading", [200]),
         ("/deep/article/7", [302, 200]),
         ("/missing-page", [302, 200]),
+        ("/guides/404-errors", [200]),  # its address names an error, not the one it says
     ],
 )
 async def test_soft_404s(
@@ -204,6 +205,32 @@ async def test_soft_404s(
     assert (result.verdict, result.error_kind, result.status_code) == (Verdict.SOFT_404, None, 200)
     assert statuses(result) == hop_statuses
     assert result.error  # the reason is given
+
+
+@pytest.mark.parametrize("path", list(PAGES_ABOUT_ERRORS))
+async def test_live_pages_about_errors_are_alive(
+    web: TestWeb, make_checker: MakeChecker, path: str
+) -> None:
+    # A link-rot tool's documents cite exactly these pages.
+    result = await check(make_checker, web.url(path))
+    assert (result.verdict, result.status_code) == (Verdict.ALIVE, 200)
+    assert result.title == PAGES_ABOUT_ERRORS[path]
+
+
+async def test_a_page_about_an_error_keeps_its_address_through_a_trivial_redirect(
+    web: TestWeb, make_checker: MakeChecker
+) -> None:
+    result = await check(make_checker, web.url("/wiki/Gone/"))  # 301 to /wiki/Gone
+    assert (result.verdict, statuses(result)) == (Verdict.ALIVE, [301, 200])
+
+
+async def test_a_page_a_redirect_leads_to_is_judged_by_its_title_alone(
+    web: TestWeb, make_checker: MakeChecker
+) -> None:
+    # The server chose where to send the cited URL: a page there calling itself
+    # "Gone" is its error page, whatever that page's own address says.
+    result = await check(make_checker, web.url("/redirect/302?to=/wiki/Gone"))
+    assert (result.verdict, statuses(result)) == (Verdict.SOFT_404, [302, 200])
 
 
 async def test_the_home_page_itself_is_alive(web: TestWeb, make_checker: MakeChecker) -> None:

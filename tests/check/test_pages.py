@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from linkcheck.pages import extract_title, fingerprint, looks_not_found, says_not_found
+from linkcheck.pages import (
+    extract_title,
+    fingerprint,
+    looks_not_found,
+    says_not_found,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,6 +43,20 @@ def test_extract_title(html: str, title: str | None) -> None:
         ("Page introuvable – Le Monde", True),
         ("Página no encontrada", True),
         ("Страница не найдена", True),
+        ("Page not found – Example News", True),
+        ("Oops! That page can’t be found.", True),
+        ("The page you requested could not be found", True),
+        ("Error 404: Page not found | Site", True),
+        ("Error 404: Not Found", True),
+        ("HTTP Status 404 – Not Found", True),
+        ("Error: 404", True),
+        ("Whoops, 404 error page", True),
+        # Titles of pages about the errors: a name of the error inside a longer
+        # title is its topic, and so is the head of a "Head: Subtitle" title.
+        ("Soft 404 errors | Google Search Central", False),
+        ("Error 404 (album) - Wikipedia", False),
+        ("The 404 Page Hall of Fame", False),
+        ("Page Not Found: A History of Link Rot", False),
         # Headlines that merely contain the words are live articles.
         ("Missing plane not found after decades", False),
         ("Article 404", False),
@@ -55,6 +74,41 @@ def test_looks_not_found_reads_title_and_main_heading_only() -> None:
     assert looks_not_found("<title>Example</title><h1>Page not found</h1>")
     assert looks_not_found("<title>404 - Example</title><h1>Hello</h1>")
     assert not looks_not_found("<title>HTTP status codes</title><p>The page not found code</p>")
+
+
+@pytest.mark.parametrize(
+    ("title", "address"),
+    [
+        ("HTTP 404 - Wikipedia", "https://en.wikipedia.org/wiki/HTTP_404"),
+        ("Gone - Wikipedia", "https://en.wikipedia.org/wiki/Gone"),
+        ("Gone - Wikipedia", "https://en.wikipedia.org/w/index.php?title=Gone"),
+        ("Página no encontrada", "https://example.es/libros/p%C3%A1gina-no-encontrada/"),
+        (
+            "404 Not Found - HTTP | MDN",
+            "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/404",
+        ),
+    ],
+)
+def test_a_title_that_names_its_own_address_is_the_pages_topic(title: str, address: str) -> None:
+    html = f"<title>{title}</title><h1>{title}</h1>"
+    assert looks_not_found(html)  # alone, the title is ambiguous
+    assert not looks_not_found(html, address=address)
+
+
+@pytest.mark.parametrize(
+    ("html", "address"),
+    [
+        # An error page in place of a story names its error, not the story.
+        ("<title>Page not found</title>", "https://example.com/news/2019/404-errors-explained"),
+        ("<title>Gone</title>", "https://example.com/news/2019/404-errors-explained"),
+        ("<title>404</title>", "https://example.com/item/14045"),
+        ("<title>404 - Page not found</title>", "https://example.com/news/404-explained"),
+        # The title names the address, the heading says more.
+        ("<title>HTTP 404</title><h1>Page not found</h1>", "https://example.org/http-404"),
+    ],
+)
+def test_an_address_only_excuses_what_it_names(html: str, address: str) -> None:
+    assert looks_not_found(html, address=address)
 
 
 def test_looks_not_found_uses_a_title_already_extracted() -> None:
