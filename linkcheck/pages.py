@@ -1,4 +1,5 @@
-"""Pure helpers over the first bytes of an HTML page: title, "not found" signals, fingerprint.
+"""Pure helpers over the first bytes of an HTML page: its text, title, "not found" signals,
+fingerprint.
 
 No HTTP here: the checker feeds these a body prefix, and the archive adapter reuses
 :func:`looks_not_found` on archived pages.  Regular expressions over a prefix are
@@ -8,10 +9,76 @@ page that hides its title behind scripts gives no reliable signal anyway.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html as html_lib
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
+
+#: How far the HTML spec's prescan looks for a ``<meta>`` that names the charset.
+_PRESCAN_BYTES = 1024
+#: ``<meta charset="…">`` and ``<meta http-equiv="Content-Type" content="…; charset=…">`` alike.
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([-\w.:]+)", re.IGNORECASE)
+#: Byte order marks, which outrank any declared charset (as in browsers).
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+#: Codecs Python knows and no browser does: no page is written in them, and decoding
+#: with them fails (``idna``, ``undefined``) or yields lone surrogates, which no
+#: database or JSON file can hold (the escapes, UTF-7).
+_NOT_PAGE_CODECS = frozenset(
+    {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"}
+)
+#: What browsers read these labels as (the Encoding Standard): pages labelled
+#: latin-1 or ASCII are written in windows-1252, curly apostrophes included.
+_BROWSER_CODECS = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+
+
+def decode_page(body: bytes, declared: str | None) -> str:
+    """The text of a page's first bytes, decoded about as a browser would.
+
+    The encoding is taken from a byte order mark, else the charset ``declared``
+    by the ``Content-Type`` header, else a ``<meta>`` in the first 1024 bytes,
+    else UTF-8.  Undecodable bytes become U+FFFD: a page's text is always valid.
+    """
+    for bom, marked in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(marked, "replace")
+    encoding = _page_codec(declared) if declared else None
+    if encoding is None:
+        encoding = _meta_codec(body)
+    try:
+        return body.decode(encoding, "replace")
+    except (LookupError, ValueError):  # a codec that fails even with "replace"
+        return body.decode("utf-8", "replace")
+
+
+def _meta_codec(body: bytes) -> str:
+    """The codec a ``<meta>`` near the top of ``body`` names, or UTF-8."""
+    meta = _META_CHARSET.search(body, 0, _PRESCAN_BYTES)
+    if meta is None:
+        return "utf-8"
+    encoding = _page_codec(meta.group(1).decode("ascii"))
+    # A <meta> readable as ASCII is not in UTF-16 or UTF-32 (the HTML spec says UTF-8).
+    if encoding is None or encoding.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return encoding
+
+
+@lru_cache(maxsize=64)
+def _page_codec(label: str) -> str | None:
+    """Python's codec for a charset label, or ``None`` when no page uses it."""
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except (LookupError, ValueError):  # unknown, or no codec name at all
+        return None
+    if name in _NOT_PAGE_CODECS:
+        return None
+    return _BROWSER_CODECS.get(name, name)
+
 
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)

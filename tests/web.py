@@ -46,6 +46,9 @@ PAGES_ABOUT_ERRORS paths       live pages *about* errors (``/wiki/HTTP_404``, ..
 ``/guides/404-errors``         200 whose title says "Page not found" (at an address that
                                names an error, though not the one the page says)
 =============================  ==============================================================
+
+:class:`RawWeb` answers with exact bytes, for answers aiohttp's server will not send
+(a header byte that is not UTF-8, a body whose charset only its ``<meta>`` names).
 """
 
 from __future__ import annotations
@@ -411,3 +414,53 @@ def _article(title: str) -> Handler:
 
 def _redirect_to(code: int, location: str) -> Handler:
     return _fixed(lambda: redirect(code, location))
+
+
+class RawWeb:
+    """A loopback server that answers each request path with fixed bytes, then hangs up.
+
+    ``answers`` maps a path, exactly as it arrives in the request line, to the
+    whole answer (status line, headers and body); other paths get a 404.
+    """
+
+    def __init__(self, answers: dict[str, bytes], host: str = "127.0.0.1") -> None:
+        self.answers = answers
+        self.host = host
+        self.requested: list[str] = []
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._answer, self.host, 0)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def url(self, path: str) -> str:
+        assert self._server is not None, "start RawWeb first"
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://{self.host}:{port}{path}"
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request_line = await reader.readline()
+            while (await reader.readline()) not in (b"\r\n", b""):
+                pass  # the headers: not needed
+            path = request_line.split()[1].decode("latin-1") if request_line.strip() else ""
+            self.requested.append(path)
+            writer.write(self.answers.get(path, _RAW_NOT_FOUND))
+            await writer.drain()
+        finally:
+            writer.close()
+
+
+_RAW_NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+def raw_answer(status: str, headers: dict[str, bytes], body: bytes = b"") -> bytes:
+    """An HTTP/1.1 answer as bytes: ``status`` such as "200 OK", header values as sent."""
+    lines = [f"HTTP/1.1 {status}".encode()]
+    fields = {**headers, "Content-Length": str(len(body)).encode(), "Connection": b"close"}
+    lines.extend(name.encode() + b": " + value for name, value in fields.items())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body

@@ -25,7 +25,7 @@ from linkcheck.check.options import CheckOptions
 from linkcheck.check.resolver import GuardedResolver, PrivateAddressError
 from linkcheck.check.scheduler import Scheduler
 from linkcheck.check.stalls import StallWatch
-from linkcheck.pages import extract_title, fingerprint, looks_not_found
+from linkcheck.pages import decode_page, extract_title, fingerprint, looks_not_found
 from linkcheck.types import ErrorKind, Hop
 
 REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
@@ -190,7 +190,7 @@ class Client:
                         watch.answered(response)
                         status = response.status
                         if status in REDIRECT_STATUSES:
-                            location = response.headers.get("Location")
+                            location = _header_text(response.headers.get("Location"))
                             if location is not None:
                                 hops.append(Hop(str(current), status, location))
                                 sets = (
@@ -220,7 +220,7 @@ class Client:
             body = _arrived_prefix(response, limit)
             if body is None:
                 body = await _read_prefix(response, limit)
-            page = _decode(body, response)
+            page = decode_page(body, response.charset)
         elif not response.content.is_eof():  # else nothing is left: the connection is reusable
             await _discard(response)
         return _Answer(
@@ -341,7 +341,7 @@ def _failure(
         final_url=str(current),
         method=method,
         error_kind=kind,
-        error=message,
+        error=_valid_text(message),  # it may quote what a server sent
         name_not_found=name_not_found,
     )
 
@@ -492,8 +492,30 @@ async def _discard(response: aiohttp.ClientResponse) -> None:
     response.close()
 
 
-def _decode(body: bytes, response: aiohttp.ClientResponse) -> str:
-    try:
-        return body.decode(response.charset or "utf-8", "replace")
-    except LookupError:  # an unknown charset name
-        return body.decode("utf-8", "replace")
+#: The lone surrogates a ``str`` can hold and no encoder accepts.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _header_text(value: str | None) -> str | None:
+    """A header value as valid Unicode, fit for a database, JSON or a terminal.
+
+    aiohttp decodes header bytes as UTF-8 with ``surrogateescape``, so a byte that
+    is not UTF-8 (a latin-1 "é" in a ``Location``) arrives as a lone surrogate.
+    Such bytes are percent-encoded ("/caf%E9"): that is how a URL carries them
+    (and how yarl sends them on), and valid text is kept as it is.
+    """
+    return None if value is None else _valid_text(value)
+
+
+def _valid_text(text: str) -> str:
+    """``text`` with each escaped byte percent-encoded and any other surrogate replaced."""
+    if text.isascii():
+        return text  # nearly every header and message: no scan
+    return _SURROGATE.sub(_escaped_byte, text)
+
+
+def _escaped_byte(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for the byte code - 0xDC00
+        return f"%{code - 0xDC00:02X}"
+    return "\ufffd"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from linkcheck.pages import (
+    decode_page,
     extract_title,
     fingerprint,
     looks_not_found,
@@ -122,3 +123,50 @@ def test_fingerprint_ignores_spacing_case_and_scripts() -> None:
     assert fingerprint(a) == fingerprint(b)
     assert fingerprint(a) != fingerprint("<p>Goodbye world</p>")
     assert len(fingerprint("")) == 64
+
+
+def _page(head: str, title: str, encoding: str) -> bytes:
+    return f"<html><head>{head}<title>{title}</title></head>".encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("body", "declared", "text"),
+    [
+        # The header's charset; none at all means UTF-8.
+        ("Café".encode("latin-1"), "ISO-8859-1", "Café"),
+        ("Café".encode(), None, "Café"),
+        # Browsers read latin-1 and ASCII labels as windows-1252 (curly quotes).
+        ("can’t".encode("cp1252"), "iso-8859-1", "can’t"),
+        ("can’t".encode("cp1252"), "us-ascii", "can’t"),
+        # A <meta> when the header names none (or names nothing known) ...
+        (_page('<meta charset="koi8-r">', "Привет", "koi8-r"), None, "Привет"),
+        (_page("<META CHARSET='koi8-r'>", "Привет", "koi8-r"), "x-unknown", "Привет"),
+        (
+            _page(
+                '<meta http-equiv=Content-Type content="text/html;charset=euc-jp">',
+                "日本",
+                "euc-jp",
+            ),
+            None,
+            "日本",
+        ),
+        # ... but never over the header, and only in the first 1024 bytes.
+        (_page('<meta charset="latin-1">', "Café", "utf-8"), "utf-8", "Café"),
+        (b" " * 1024 + _page('<meta charset="latin-1">', "Café", "utf-8"), None, "Café"),
+        # A <meta> readable as ASCII cannot mean UTF-16.
+        (_page('<meta charset="utf-16">', "Café", "utf-8"), None, "Café"),
+        # A byte order mark wins over everything.
+        (b"\xef\xbb\xbf" + _page('<meta charset="latin-1">', "Café", "utf-8"), "latin-1", "Café"),
+        (b"\xff\xfe" + "Café".encode("utf-16-le"), "utf-8", "Café"),
+        # Labels no page is written in, or no codec at all: UTF-8 with replacement.
+        ("Café".encode(), "idna", "Café"),
+        ("Café".encode(), "undefined", "Café"),
+        ("Café".encode(), "utf-7", "Café"),
+        ("Café".encode(), "base64", "Café"),
+        ("Café".encode(), "bad\x00label", "Café"),
+        (b"\\ud800 Caf\xc3\xa9", "unicode_escape", "\\ud800 Café"),
+        (b"Caf\xe9", None, "Caf\ufffd"),
+    ],
+)
+def test_decode_page(body: bytes, declared: str | None, text: str) -> None:
+    assert text in decode_page(body, declared)
