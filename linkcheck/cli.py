@@ -433,6 +433,8 @@ def check(
             )
             with progress:  # the bar is gone before the report is printed
                 outcome = asyncio.run(work)
+            if known_bad.citing:  # matched by location: this run may name documents anew
+                known_bad = known_bad.named_as(store.document_locations())
             policy = FailurePolicy(settings.fail_on, settings.ignore, known_bad)
             watch = FailureWatch(policy)
             rows = watch.watch(pipeline.report_rows(store, outcome, settings))
@@ -465,7 +467,9 @@ def _baseline_failures(store: Store, baseline: str, settings: Settings) -> Basel
         # Read before this run's scan: the stored citations are still those of the
         # last scan, the baseline's own unless a document was stored again since.
         changed = store.documents_changed_since(run.finished_at or run.started_at)
-        return failing_citations_in(rows, settings.fail_on, changed_since=changed)
+        return failing_citations_in(
+            rows, settings.fail_on, locations=store.document_locations(), changed_since=changed
+        )
     return failing_citations_in_report(path, settings.fail_on)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -26,16 +26,31 @@ class Baseline:
     documents that cited it then.
 
     A failing link is old rot only where every document citing it now already
-    cited it in the baseline: a pull request that adds a citation of a URL
-    known to be dead, in a new document or an old one, cites a broken source
-    anew and must fail.
+    cited it in the baseline: a pull request that cites a URL known to be dead
+    in another document cites a broken source anew and must fail.
+
+    Documents are named as a report names them, relative to the working
+    directory of a scan; where the database knows a document's location (where
+    its file really is) that is used instead, so a run from another working
+    directory still matches.  ``locations`` maps the names reports use now to
+    those locations.
     """
 
     citing: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    locations: Mapping[str, str] = field(default_factory=dict)
 
     def covers(self, row: LinkRow) -> bool:
         documents = self.citing.get(row.url)
-        return documents is not None and all(ref.document in documents for ref in row.citations)
+        if documents is None:
+            return False
+        where = self.locations.get
+        return all(
+            ref.document in documents or where(ref.document) in documents for ref in row.citations
+        )
+
+    def named_as(self, locations: Mapping[str, str]) -> Baseline:
+        """This baseline, matched against documents that reports name as ``locations`` says."""
+        return replace(self, locations=locations)
 
 
 @dataclass(frozen=True)
@@ -81,18 +96,20 @@ def failing_citations_in(
     rows: Iterable[LinkRow],
     fail_on: Collection[Verdict],
     *,
+    locations: Mapping[str, str],
     changed_since: Collection[str] = (),
 ) -> Baseline:
-    """The failing citations of a previous run's rows.
+    """The failing citations of a previous run's rows, each document by its location
+    (``locations``, by name) where it has one.
 
     A database keeps only the latest version of each document, so a document in
-    ``changed_since`` (stored again after that run) may cite what it did not
-    then: its citations are left out, and count as new.
+    ``changed_since`` (names or locations of those stored again after that run)
+    may cite what it did not then: its citations are left out, and count as new.
     """
     citing: dict[str, frozenset[str]] = {}
     for row in rows:
         if row.result is not None and row.result.verdict in fail_on:
-            documents = {ref.document for ref in row.citations}
+            documents = {locations.get(ref.document, ref.document) for ref in row.citations}
             citing[row.url] = frozenset(documents.difference(changed_since))
     return Baseline(citing)
 

@@ -358,6 +358,19 @@ def test_baseline_fails_on_a_new_citation_of_an_old_broken_url(
     assert old_only.exit_code == 0, old_only.output
 
 
+def test_run_baseline_knows_its_documents_from_another_working_directory(
+    workdir: Path, live_web: TestWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "a.md").write_text(f"<{live_web.url('/status/404')}>\n")
+    monkeypatch.chdir(workdir / "docs")
+    db = ["--db", f"sqlite:///{workdir / 'ci.db'}"]
+    assert runner.invoke(app, ["check", ".", *db]).exit_code == 1  # run 1 names it a.md
+    monkeypatch.chdir(workdir)
+    again = runner.invoke(app, ["check", "docs", "--baseline", "1", *db])  # docs/a.md now
+    assert again.exit_code == 0, again.output
+
+
 def test_run_baseline_counts_citations_in_documents_stored_again_since_as_new(
     workdir: Path, live_web: TestWeb
 ) -> None:

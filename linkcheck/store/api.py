@@ -205,8 +205,13 @@ class Store:
         with translated_errors(self._engine.url):
             return queries.document_hashes(self._engine)
 
+    def document_locations(self) -> dict[str, str]:
+        """Where each stored document's file is, by the name reports give it."""
+        return {path: location for _, path, location in self.located_documents()}
+
     def documents_changed_since(self, moment: datetime) -> frozenset[str]:
-        """The paths of documents stored, or whose content changed, after ``moment``."""
+        """The paths and locations of documents stored, or whose content changed, after
+        ``moment``."""
         with translated_errors(self._engine.url):
             return queries.documents_changed_since(self._engine, utc(moment))
 

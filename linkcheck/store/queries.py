@@ -584,8 +584,10 @@ def located_documents(engine: Engine) -> list[tuple[int, str, str]]:
 
 def documents_changed_since(engine: Engine, moment: datetime) -> frozenset[str]:
     with read_connection(engine) as connection:
-        query = select(documents.c.path).where(documents.c.updated_at > moment)
-        return frozenset(connection.scalars(query))
+        query = select(documents.c.path, documents.c.location).where(
+            documents.c.updated_at > moment
+        )
+        return frozenset(name for row in connection.execute(query) for name in row if name)
 
 
 def document_hashes(engine: Engine) -> dict[str, str]:
