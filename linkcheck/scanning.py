@@ -25,6 +25,7 @@ from typing import BinaryIO, cast
 
 from linkcheck.config import Settings
 from linkcheck.errors import InputError
+from linkcheck.escapes import unescape_bytes
 from linkcheck.extract import UnchangedInput, extract_documents
 from linkcheck.extract.inputs import STDIN_NAME, document_name, folder_location
 from linkcheck.store import ScanStats, Store
@@ -155,14 +156,21 @@ def _read_under(folder: str, log: _ScanLog) -> bool:
 
 
 def _is_gone(location: str) -> bool:
-    """True only when the file certainly no longer exists (not when it cannot be looked at)."""
-    try:
-        os.lstat(location)
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
+    """True only when the file certainly no longer exists (not when it cannot be looked at).
+
+    A location stored with escaped bytes (a name that is not UTF-8) is looked up
+    by the name it was made from as well.
+    """
+    candidates = (location, unescape_bytes(location)) if "\\x" in location else (location,)
+    for candidate in candidates:
+        try:
+            os.lstat(candidate)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:
+            return False
         return False
-    return False
+    return True
 
 
 def _scan_items(

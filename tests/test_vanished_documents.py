@@ -195,3 +195,29 @@ def test_a_document_stored_twice_before_it_was_located_is_merged(
     with sqlite3.connect(workdir / "l.db") as connection:
         assert connection.execute("select path from documents").fetchall() == [("docs/a.md",)]
         assert connection.execute("select count(*) from citations").fetchall() == [(1,)]
+
+
+def test_a_file_with_a_name_that_is_not_utf8_is_kept_when_a_scan_does_not_read_it(
+    workdir: Path,
+) -> None:
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / os.fsdecode(b"caf\xe9.md")).write_text("https://example.org/a\n")
+    (workdir / "docs" / "notes.txt").write_text("https://example.org/b\n")
+    assert runner.invoke(app, ["scan", "docs"]).exit_code == 0
+    other = runner.invoke(app, ["scan", "docs", "--extensions", "txt"])  # reads notes.txt only
+    assert "gone" not in other.stdout, other.output
+    with sqlite3.connect(workdir / "linkcheck.db") as connection:
+        assert len(connection.execute("select id from documents").fetchall()) == 2
+
+
+def test_a_document_in_a_folder_whose_name_is_not_utf8_is_forgotten_when_deleted(
+    workdir: Path,
+) -> None:
+    folder = workdir / os.fsdecode(b"r\xe9sum\xe9s")
+    folder.mkdir()
+    for name in ("a.md", "b.md"):
+        (folder / name).write_text(f"https://example.org/{name}\n")
+    assert runner.invoke(app, ["scan", folder.name]).exit_code == 0
+    (folder / "b.md").unlink()
+    again = runner.invoke(app, ["scan", folder.name])
+    assert "1 gone" in again.stdout, again.output

@@ -94,7 +94,7 @@ def file_location(path: Path, real_folders: dict[str, str] | None = None) -> str
 
 def folder_location(folder: Path) -> str:
     """Where a folder really is, ending in ``/``: what its files' locations begin with."""
-    real = Path(os.path.realpath(folder)).as_posix()
+    real = escape_surrogates(Path(os.path.realpath(folder)).as_posix())  # as file_location
     return real if real.endswith("/") else real + "/"
 
 
