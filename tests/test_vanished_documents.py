@@ -156,6 +156,10 @@ def test_a_report_of_an_older_run_still_shows_links_whose_documents_are_gone(
     junit = runner.invoke(app, ["report", "--run", "1", "--format", "junit"]).stdout
     assert '<testsuites name="linkcheck report" tests="2" failures="2"' in junit
     assert "no stored document cites these now" in junit
+    sarif = json.loads(runner.invoke(app, ["report", "--run", "1", "--format", "sarif"]).stdout)
+    assert len(sarif["runs"][0]["results"]) == 2
+    github = runner.invoke(app, ["report", "--run", "1", "--format", "github"]).stdout
+    assert github.count("::error ") == 2
 
 
 def test_a_file_name_that_is_not_utf8_is_read_stored_and_forgotten(

@@ -32,14 +32,18 @@ def render_github(data: ReportData, options: ReportOptions) -> str:
             level = "warning"
         else:
             continue
-        commands += [_command(level, row, ref) for ref in sorted_citations(row)]
+        # A link no stored document cites now (a report of an older run) still gets
+        # its annotation, on no file.
+        commands += [_command(level, row, ref) for ref in sorted_citations(row) or (None,)]
     return "".join(command + "\n" for command in commands)
 
 
-def _command(level: str, row: LinkRow, ref: CitationRef) -> str:
-    properties = {"file": ref.document}
-    if ref.lines:
-        properties["line"] = str(ref.lines[0])
+def _command(level: str, row: LinkRow, ref: CitationRef | None) -> str:
+    properties = {}
+    if ref is not None:
+        properties["file"] = ref.document
+        if ref.lines:
+            properties["line"] = str(ref.lines[0])
     properties["title"] = title_of(row)
     # visible() first: the escapes below keep the command intact, but the runner
     # undoes them, so a raw ESC or line break would still reach the log.
@@ -49,16 +53,19 @@ def _command(level: str, row: LinkRow, ref: CitationRef) -> str:
     return f"::{level} {props}::{escape_data(visible(_message(row, ref)))}"
 
 
-def _message(row: LinkRow, ref: CitationRef) -> str:
+def _message(row: LinkRow, ref: CitationRef | None) -> str:
     parts = [f"{row.url}: {outcome(row)}."]
     final = moved_to(row)
     if final is not None:
         parts.append(f"It now leads to {final}.")
-    if len(ref.lines) > 1:
-        parts.append(f"Also cited on {line_list(ref.lines[1:])}.")
-    elsewhere = sorted({other.document for other in row.citations} - {ref.document})
-    if elsewhere:
-        parts.append(f"Also cited in {', '.join(elsewhere)}.")
+    if ref is None:
+        parts.append("No stored document cites it now.")
+    else:
+        if len(ref.lines) > 1:
+            parts.append(f"Also cited on {line_list(ref.lines[1:])}.")
+        elsewhere = sorted({other.document for other in row.citations} - {ref.document})
+        if elsewhere:
+            parts.append(f"Also cited in {', '.join(elsewhere)}.")
     note = archive_note(row)
     if note is not None and row.snapshot is not None:
         # Last, so the URL is not followed by text a reader might take as part of it.

@@ -99,6 +99,11 @@ def _results(row: LinkRow, rule_index: int, options: ReportOptions) -> list[Json
         "level": level,
         "message": {"text": message},
     }
+    properties = {"url": row.url, "finalUrl": row.result.final_url}
+    if not row.citations:  # a report of an older run: no stored document cites it now
+        return [
+            {**shared, "partialFingerprints": {"citedUrl/v1": row.url}, "properties": properties}
+        ]
     return [
         {
             **shared,
@@ -106,7 +111,7 @@ def _results(row: LinkRow, rule_index: int, options: ReportOptions) -> list[Json
             # Lets a dashboard recognise the same finding across runs: the URL and
             # which of its citations in the file this is (stable when lines move).
             "partialFingerprints": {"citedUrl/v1": f"{row.url}#{occurrence}"},
-            "properties": {"url": row.url, "finalUrl": row.result.final_url},
+            "properties": properties,
         }
         for ref in sorted_citations(row)
         for occurrence, line in enumerate(ref.lines or (None,), start=1)
