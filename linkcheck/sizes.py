@@ -12,6 +12,6 @@ def byte_size(count: int) -> str:
     value = float(count)
     for unit in _UNITS:
         value /= 1024
-        if value < 1024 or unit == _UNITS[-1]:
+        if round(value, 1) < 1024 or unit == _UNITS[-1]:  # 1,048,575 bytes: 1 MiB
             break
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"

@@ -11,6 +11,7 @@ from linkcheck.sizes import byte_size
         (1023, "1023 bytes"),
         (1024, "1 KiB"),
         (1536, "1.5 KiB"),
+        (1024 * 1024 - 1, "1 MiB"),
         (2 * 1024 * 1024, "2 MiB"),
         (3 * 1024**3, "3 GiB"),
         (5 * 1024**5, "5120 TiB"),
