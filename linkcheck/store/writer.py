@@ -59,7 +59,7 @@ from linkcheck.store.links import link_histories
 from linkcheck.store.linkstate import LinkAdvance, advance_batch
 from linkcheck.store.rows import Rows
 from linkcheck.store.schema import checks, hops, links, runs
-from linkcheck.types import CheckResult, Hop
+from linkcheck.types import CheckResult
 
 #: Batches waiting for the worker before ``add()`` blocks: backpressure, bounded memory.
 QUEUE_BATCHES = 50
@@ -294,13 +294,14 @@ def storable(result: CheckResult) -> CheckResult:
     def text(value: str | None) -> str | None:
         return None if value is None else escape_surrogates(value)
 
-    hops = tuple(
-        Hop(escape_surrogates(hop.url), hop.status_code, text(hop.location)) for hop in result.hops
+    chain = tuple(
+        replace(hop, url=escape_surrogates(hop.url), location=text(hop.location))
+        for hop in result.hops
     )
     return replace(
         result,
         final_url=text(result.final_url),
-        hops=hops,
+        hops=chain,
         error=text(result.error),
         title=text(result.title),
     )
