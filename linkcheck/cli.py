@@ -341,7 +341,7 @@ def check(
         typer.Option(
             "--head",
             help="Try HEAD first: a good answer is taken (no page is read, so soft 404s go "
-            "unseen); any other is asked again with GET.",
+            "unseen); any other answer is asked again with GET.",
         ),
     ] = None,
     max_age: Annotated[
