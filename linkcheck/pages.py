@@ -49,22 +49,23 @@ def decode_page(body: bytes, declared: str | None) -> str:
             return body[len(bom) :].decode(marked, "replace")
     encoding = _page_codec(declared) if declared else None
     if encoding is None:
-        encoding = _meta_codec(body)
+        encoding = meta_charset(body) or "utf-8"
     try:
         return body.decode(encoding, "replace")
     except (LookupError, ValueError):  # a codec that fails even with "replace"
         return body.decode("utf-8", "replace")
 
 
-def _meta_codec(body: bytes) -> str:
-    """The codec a ``<meta>`` near the top of ``body`` names, or UTF-8."""
+def meta_charset(body: bytes) -> str | None:
+    """The codec a ``<meta>`` in the first 1024 bytes of ``body`` names, if a page can
+    be written in it (the HTML spec's prescan; a saved page carries it too)."""
     meta = _META_CHARSET.search(body, 0, _PRESCAN_BYTES)
     if meta is None:
-        return "utf-8"
+        return None
     encoding = _page_codec(meta.group(1).decode("ascii"))
     # A <meta> readable as ASCII is not in UTF-16 or UTF-32 (the HTML spec says UTF-8).
     if encoding is None or encoding.startswith(("utf-16", "utf-32")):
-        return "utf-8"
+        return None
     return encoding
 
 

@@ -39,6 +39,7 @@ from typing import BinaryIO
 from linkcheck.errors import InputError
 from linkcheck.escapes import escape_surrogates
 from linkcheck.extract.globbing import glob_paths, has_magic
+from linkcheck.pages import meta_charset
 from linkcheck.sizes import byte_size
 
 STDIN_NAME = "-"
@@ -231,7 +232,8 @@ def _too_large(max_bytes: int, size: int | None = None) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode ``data`` as UTF-8 (or UTF-16/32 with a byte order mark).
+    """Decode ``data`` as UTF-8 (or UTF-16/32 with a byte order mark, or the legacy
+    charset an HTML page names in a ``<meta>`` when it is not UTF-8).
 
     Raises :class:`UnusableInput` when the bytes are not text we read.
     """
@@ -246,10 +248,13 @@ def decode_text(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UnusableInput(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "convert it to UTF-8"
-        ) from None
+        declared = meta_charset(data)  # an HTML page saved in its own legacy charset
+        if declared is None or declared == "utf-8":
+            raise UnusableInput(
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "convert it to UTF-8"
+            ) from None
+        text = data.decode(declared, "replace")
     if _mostly_controls(text[:_SNIFF_CHARS]):
         raise UnusableInput("binary file (mostly control characters)")
     return text

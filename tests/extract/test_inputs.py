@@ -118,6 +118,22 @@ def test_text_that_is_not_utf8_is_skipped_with_the_offending_byte(tree: Path) ->
     assert skipped.reason == "not UTF-8 text (byte 0xe9 at offset 3); convert it to UTF-8"
 
 
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<meta charset="windows-1252">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">',
+    ],
+)
+def test_an_html_page_in_the_legacy_charset_its_meta_names_is_read(tree: Path, meta: str) -> None:
+    page = f'<html><head>{meta}</head><body><a href="https://x.example/">Caf\u00e9</a></body>'
+    Path("old.html").write_bytes(page.encode("cp1252"))
+    [document] = extract_documents(["old.html"])
+    assert isinstance(document, Document)
+    [citation] = document.citations
+    assert (citation.url, citation.title) == ("https://x.example/", "Caf\u00e9")
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
 def test_byte_order_marks_are_honoured(tree: Path, encoding: str) -> None:
     content = "Line one\r\nSee https://bom.example/\r\n"
