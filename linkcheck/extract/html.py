@@ -4,15 +4,19 @@ Cited: ``<a href>`` and ``<area href>``, the ``cite`` attribute of
 ``<blockquote>``, ``<q>``, ``<del>`` and ``<ins>``, ``<img src>``, and bare URLs
 in the text.  Relative links are resolved against the first ``<base href>``
 (wherever it stands, as browsers do); without one they are reported as
-ignored.  Entities in attributes (``&amp;``) are decoded by the parser.  The
-text of ``<script>`` and ``<style>`` is never read.  Anchor text, whitespace
+ignored.  Character references in link attributes are decoded by HTML's
+attribute rule, not the text rule: ``&amp;`` and ``&copy;`` are, but ``&region=``
+and ``&section=`` stay as written.  Of a repeated attribute the first counts, as in
+browsers.  The text of ``<script>`` and ``<style>`` is never read.  Anchor text, whitespace
 collapsed, becomes the title (an image's ``alt`` counts as text).
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from html.entities import html5 as _ENTITIES
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -82,13 +86,14 @@ class _LinkParser(HTMLParser):
     # ------------------------------------------------------------------ parser callbacks
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value for name, value in attrs if value is not None}
         if tag in _RAW_TEXT_ELEMENTS:
             self._raw_text_depth += 1
-        elif tag == "base" and self._base is None and "href" in values:
-            self._base = _clean(values["href"])
+        elif tag == "base" and self._base is None:
+            href = self._attribute_values(attrs).get("href")
+            if href is not None:
+                self._base = _clean(href)
         elif tag in _LINK_ATTRIBUTES:
-            self._start_link(tag, values)
+            self._start_link(tag, self._attribute_values(attrs))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -112,6 +117,18 @@ class _LinkParser(HTMLParser):
             self._text_links(data)
 
     # ------------------------------------------------------------------ helpers
+
+    def _attribute_values(self, attrs: list[tuple[str, str | None]]) -> dict[str, str]:
+        """Attribute values as a browser sees them: the first of a repeated name counts,
+        references decoded by the attribute rule (the parser applied the text rule)."""
+        raw_tag = self.get_starttag_text() or ""
+        if "&" in raw_tag and _may_decode_differently(raw_tag):
+            attrs = _reread_attributes(raw_tag, attrs)
+        first: dict[str, str | None] = {}
+        for name, value in attrs:
+            first.setdefault(name, value)
+        # A valueless attribute (``<a href>``) links nowhere, yet still hides later ones.
+        return {name: value for name, value in first.items() if value is not None}
 
     def _start_link(self, tag: str, values: dict[str, str]) -> None:
         attribute = _LINK_ATTRIBUTES[tag]
@@ -164,6 +181,73 @@ class _LinkParser(HTMLParser):
         title = " ".join("".join(pending.text).split()) or None
         target = _resolve(self._base, pending.value)
         return FoundLink(pending.value, target, pending.line, title=title, column=pending.column)
+
+
+#: The start tag's name, then each attribute, as ``html.parser`` tokenizes them; when the
+#: names found agree with the parser's, the raw values are decoded by ``_decode_attribute``.
+_TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*")
+_RAW_ATTRIBUTE = re.compile(
+    r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*"
+)
+_CHARACTER_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+
+
+#: A named reference as the two rules might read it; ``&amp;`` in full reads the same.
+_NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]*;?)")
+
+
+def _may_decode_differently(raw_tag: str) -> bool:
+    """Whether the rules can differ here: a named reference that is not whole (``&reg=``)."""
+    return any(
+        name[-1] != ";" or name not in _ENTITIES for name in _NAMED_REFERENCE.findall(raw_tag)
+    )
+
+
+def _reread_attributes(
+    raw_tag: str, attrs: list[tuple[str, str | None]]
+) -> list[tuple[str, str | None]]:
+    """``attrs`` with each value decoded afresh from ``raw_tag`` by the attribute rule.
+
+    Should this tokenizer ever disagree with the parser's about which attributes there
+    are, the parser's values are kept: a rare misdecoded entity beats a wrong attribute.
+    """
+    opening = _TAG_NAME.match(raw_tag)
+    if opening is None:
+        return attrs
+    reread: list[tuple[str, str | None]] = []
+    for match in _RAW_ATTRIBUTE.finditer(raw_tag, opening.end()):
+        name, equals, value = match.group(1, 2, 3)
+        if equals and value[:1] in "'\"" and value[:1] == value[-1:]:
+            value = value[1:-1]
+        reread.append((name.lower(), _decode_attribute(value) if equals else None))
+    if [name for name, _ in reread] != [name for name, _ in attrs]:
+        return attrs
+    return reread
+
+
+def _decode_attribute(value: str) -> str:
+    """HTML's rule for character references in an attribute value.
+
+    A named reference without its ``;`` is left as written when the next character
+    is ``=`` or a letter or digit (``?q=1&region=us`` keeps ``&reg``); everything else
+    decodes as in text.
+    """
+    if "&" not in value:
+        return value
+    return _CHARACTER_REFERENCE.sub(_decode_reference, value)
+
+
+def _decode_reference(match: re.Match[str]) -> str:
+    reference, name = match.group(), match.group(1)
+    if name[0] != "#" and name not in _ENTITIES:
+        # html.unescape would decode the longest legacy name this starts with
+        for length in range(len(name) - 1, 1, -1):
+            if name[:length] in _ENTITIES:
+                following = name[length]
+                if following == "=" or (following.isascii() and following.isalnum()):
+                    return reference
+                break
+    return html.unescape(reference)
 
 
 def _clean(value: str) -> str:
