@@ -16,7 +16,9 @@ Normalization (:func:`normalize_url`):
 * dot segments are removed and an empty path becomes ``/``;
 * the query is kept in its order (never sorted), the fragment is removed
   (:func:`split_fragment` keeps it aside);
-* ``www.`` and trailing slashes are kept: they may name different resources.
+* ``www.`` and trailing slashes are kept: they may name different resources;
+* a raw soft hyphen (U+00AD) is dropped: it is a hyphenation hint from the
+  text a URL was copied from (an escaped ``%C2%AD`` is kept, it was meant).
 
 The result is a fixed point: ``normalize_url(normalize_url(u)) == normalize_url(u)``.
 
@@ -87,7 +89,9 @@ def normalize_url(url: str) -> str:
 
 
 def _normalize(url: str) -> str:
-    parts = _split(url)
+    # A soft hyphen is a hyphenation hint, invisible unless a line breaks there:
+    # text copied from a page keeps it inside words, never as part of the address.
+    parts = _split(url.replace("\u00ad", ""))
     scheme = parts.scheme.lower()
     if scheme not in CHECKED_SCHEMES:
         raise InvalidURL(f"unsupported scheme {parts.scheme!r}: only http and https are checked")
@@ -366,13 +370,14 @@ _DATE_PATTERNS = (
 _PLAUSIBLE_YEARS = range(1990, 2101)
 
 
-def date_in_url(url: str) -> datetime.date | None:
+def date_in_url(url: str, *, latest: datetime.date | None = None) -> datetime.date | None:
     """The publication date written in a URL path, if there is one.
 
     Recognised: ``/2025/06/10/``, ``/2025-06-10/`` (also ``/2025-06-10-slug``)
     and a whole segment ``/20250610/``.  Impossible dates and years outside
     1990-2100 are ignored, which keeps numeric article ids from passing for
-    dates.  The earliest match in the path wins.
+    dates; so are dates after ``latest`` (a page cannot have been published
+    after it was read).  The earliest match in the path wins.
     """
     try:
         path = url_path(url)
@@ -382,7 +387,7 @@ def date_in_url(url: str) -> datetime.date | None:
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(path):
             day = _plausible_date(*match.groups())
-            if day is not None:
+            if day is not None and (latest is None or day <= latest):
                 found.append((match.start(), day))
                 break
     return min(found)[1] if found else None
@@ -409,29 +414,49 @@ class UrlMatch:
     url: str
 
 
+#: Ideographs, kana and hangul.  Chinese and Japanese put no space between
+#: words, so a URL may start right after one of them and (see _scan) ends where
+#: one follows the URL's ASCII text.
+_CJK = (
+    "\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+    "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+)
 _URL_START = re.compile(
-    # "https://" or "www.", not inside a word, an e-mail address or a longer
-    # dotted name.  Written to begin with the one character [hw], which lets the
+    # "https://" or "www.", not inside a word (CJK text aside), an e-mail address
+    # or a longer dotted name.  Written to begin with the one character [hw], which lets the
     # regex engine skip along the text to candidates instead of trying the
     # look-behind at every position; the look-behinds then check the character
     # before that one and tell the two starts apart.  "bare" is set (to "") only
     # for a "www." start, which has no scheme.  A "_" before the start is let
     # through here and judged by _opens_emphasis.
-    r"[hw](?<![^\W_][hw])(?<![@.\-/+][hw])"
+    rf"[hw](?<![^\W_{_CJK}][hw])(?<![@.\-/+][hw])"
     r"(?:(?<=h)ttps?://(?=[^\s/?#])|(?<=w)ww\.(?=[^\W_])(?P<bare>))",
     re.IGNORECASE,
 )
 # Characters that can never be part of a bare URL: whitespace, controls,
-# the delimiters RFC 3986 appendix C suggests, backticks, and curly double quotes.
-_URL_RUN = re.compile(r"[^\s<>\"`“”«»\x00-\x1f\x7f]*")
+# the delimiters RFC 3986 appendix C suggests, backticks, curly double quotes,
+# CJK and full-width punctuation (never raw in a URL, and what ends a sentence
+# or clause in CJK text), and zero-width characters.  Zero-width spaces and
+# joiners end a URL rather than being dropped from it: they separate words in
+# scripts written without spaces and mark break points after links, and a URL
+# as written then holds nothing invisible.
+_URL_RUN = re.compile(
+    r"[^\s<>\"`“”«»\x00-\x1f\x7f"
+    r"\u200b-\u200d\u2060\ufeff"
+    r"\u3001-\u3004\u3008-\u3020\u3030\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]*"
+)
 _TRAILING_PUNCTUATION = frozenset(".,;:!?*_~'‘’…。，、；：！？")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
 #: What trimming drops from the end: punctuation, and openers (which close nothing there).
 _TRIMMED = _TRAILING_PUNCTUATION | frozenset(_OPENERS)
-_ANY_CLOSER = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
+#: What makes _scan look closer: a closing bracket, or CJK text that may end the URL.
+_NEEDS_CARE = re.compile("[" + re.escape("".join(_CLOSERS)) + _CJK + "]")
+_IS_CJK = re.compile(f"[{_CJK}]")
+#: After these (or at the start), CJK text is part of the URL: ``/wiki/北京``, ``?q=北京``.
+_SEGMENT_DELIMITERS = frozenset("/?#&=_(")
 #: What may not stand right before a URL: see _URL_START.
-_JOINS_URL = re.compile(r"[\w@.\-/+]")
+_JOINS_URL = re.compile(rf"[^\W{_CJK}]|[@.\-/+]")
 
 
 def find_urls(text: str) -> Iterator[UrlMatch]:
@@ -474,12 +499,18 @@ def _opens_emphasis(text: str, begin: int) -> bool:
 
 
 def _scan(text: str, index: int) -> int:
-    """Index just past the URL body that starts before ``index``."""
+    """Index just past the URL body that starts before ``index``.
+
+    The body ends at a closing bracket that closes nothing in it, and at CJK
+    text that follows ASCII within a path segment (``/report以及``): CJK text
+    that begins a segment (``/wiki/北京``) or the host is part of the URL.
+    """
     run = _URL_RUN.match(text, index)
     end = run.end() if run else index
-    if _ANY_CLOSER.search(text, index, end) is None:
+    if _NEEDS_CARE.search(text, index, end) is None:
         return end  # the common case, without a Python-level loop
     depth = dict.fromkeys(_OPENERS, 0)
+    segment_start, segment_cjk = index, False
     for position in range(index, end):
         char = text[position]
         if char in _OPENERS:
@@ -489,6 +520,12 @@ def _scan(text: str, index: int) -> int:
             if depth[opener] == 0:
                 return position
             depth[opener] -= 1
+        elif _IS_CJK.match(char):
+            if position > segment_start and not segment_cjk:
+                return position
+            segment_cjk = True
+        if char in _SEGMENT_DELIMITERS:
+            segment_start, segment_cjk = position + 1, False
     return end
 
 
