@@ -23,6 +23,7 @@ markup removed; the link's own ``"title"`` is used when the text is empty.
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,26 +33,44 @@ from linkcheck.extract.html import markup_links
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+# A label, then its destination on the same line or the next; "[^1]:" is a footnote (text).
 _DEFINITION = re.compile(
-    r"^ {0,3}\[(?P<label>(?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*(?P<dest><[^<>\n]*>|\S+)(?P<rest>.*)$",
+    r"^ {0,3}\[(?P<label>(?!\^)(?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*(?:\n[ \t]*)?"
+    r"(?P<dest><[^<>\n]*>|\S+)(?P<rest>.*)$",
     re.MULTILINE,
 )
+# What may follow a definition's destination on its line: nothing, or a title (which may
+# go on over the next lines).  Anything else makes the line text: "[Update]: see https://…".
+_DEFINITION_REST = re.compile(
+    r"""[ \t]*|[ \t]+(?:"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|\((?:[^()\\]|\\.)*\)?)[ \t]*"""
+)
 _AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
-_ESCAPABLE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# A backslash escape, or an entity or numeric reference: CommonMark decodes a reference
+# only with its ";" ("?id=7&section=world" keeps "&sect").
+_ESCAPE_OR_REFERENCE = re.compile(
+    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});"
+)
 _NESTED_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# A table's delimiter row ("|---|:--:|"); it is looked for only on lines with a "|":
+# a MULTILINE "^" would be tried at every offset of the text, ten times slower.
+_DELIMITER_ROW = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _BRACKET_OR_BREAK = re.compile(r"\\.|\[|\]|\n[ \t]*\n", re.DOTALL)
 
 
 def read_markdown(text: str, *, include_code_blocks: bool = False) -> Findings:
     masked = text if include_code_blocks else mask_code(text)
+    masked = _split_table_cells(_mask_comments(masked))
     starts = line_starts(text)
     definitions = _definitions(masked)
     links: list[FoundLink] = []
     consumed: list[tuple[int, int]] = []
-    for found, span in _bracket_links(masked, definitions, starts):
+    for found, span in _bracket_links(text, masked, definitions, starts):
         links.append(found)
         consumed.append(span)
     for found, span in _definition_links(definitions, starts):
@@ -73,6 +92,38 @@ def read_markdown(text: str, *, include_code_blocks: bool = False) -> Findings:
 def mask_code(text: str) -> str:
     """``text`` with fenced and indented code blocks and code spans replaced by spaces."""
     return _mask_code_spans(_mask_code_blocks(text))
+
+
+def _mask_comments(text: str) -> str:
+    """``text`` with HTML comments blanked: what is commented out is not cited."""
+    if "<!--" not in text:
+        return text
+    return _COMMENT.sub(lambda match: _blank(match.group()), text)
+
+
+def _split_table_cells(text: str) -> str:
+    """``text`` with the unescaped ``|`` of table rows blanked: a cell's URL ends there.
+
+    A table is a row with a ``|``, a delimiter row (``|---|:--:|``) and the rows after
+    it up to a blank line.  Elsewhere ``|`` may be part of a URL and is kept.
+    """
+    pieces: list[str] = []
+    done = position = 0  # text[:done] is in pieces; lines before position are seen
+    while (pipe := text.find("|", position)) >= 0:
+        row_start = text.rfind("\n", 0, pipe) + 1
+        row_end = text.find("\n", pipe)
+        row_end = len(text) if row_end < 0 else row_end
+        position = row_end
+        if row_start <= done or not _DELIMITER_ROW.fullmatch(text, row_start, row_end):
+            continue  # within a table already split, or not a delimiter row
+        header_start = text.rfind("\n", 0, row_start - 1) + 1
+        if "|" not in text[header_start:row_start]:
+            continue
+        blank_line = _BLANK_LINE.search(text, row_end)
+        end = blank_line.start() if blank_line else len(text)
+        pieces += (text[done:header_start], _UNESCAPED_PIPE.sub(" ", text[header_start:end]))
+        done = position = end
+    return "".join((*pieces, text[done:])) if pieces else text
 
 
 def _blank(text: str) -> str:
@@ -159,6 +210,8 @@ class _Definition:
 def _definitions(masked: str) -> dict[str, _Definition]:
     found: dict[str, _Definition] = {}
     for match in _DEFINITION.finditer(masked):
+        if not _DEFINITION_REST.fullmatch(match["rest"]):
+            continue
         label = _label_key(match["label"])
         destination = _destination_text(match["dest"])
         # CommonMark: the first definition of a label wins.
@@ -178,11 +231,13 @@ def _definition_links(
 
 
 def _bracket_links(
-    masked: str, definitions: dict[str, _Definition], starts: list[int]
+    text: str, masked: str, definitions: dict[str, _Definition], starts: list[int]
 ) -> Iterator[tuple[FoundLink, tuple[int, int]]]:
     for start, close in _matching_brackets(masked).items():
-        found = _inline_link(masked, start, close, starts) or _reference_link(
-            masked, start, close, definitions, starts
+        # The anchor text is read from the original: its code spans are text too.
+        anchor = text[start + 1 : close]
+        found = _inline_link(masked, anchor, close, starts) or _reference_link(
+            masked, anchor, start, close, definitions, starts
         )
         if found is not None:
             link, end = found
@@ -191,7 +246,7 @@ def _bracket_links(
 
 
 def _inline_link(
-    masked: str, start: int, close: int, starts: list[int]
+    masked: str, anchor: str, close: int, starts: list[int]
 ) -> tuple[FoundLink, int] | None:
     """``[text](destination "title")``: the link, cited where its destination is written."""
     parsed = _inline_destination(masked, close + 1)
@@ -199,24 +254,28 @@ def _inline_link(
         return None
     destination, destination_start, end, link_title = parsed
     line = line_at(starts, destination_start)
-    title = _anchor_title(masked[start + 1 : close]) or link_title
+    title = _anchor_title(anchor) or link_title
     column = destination_start - starts[line - 1]
     return FoundLink(destination, destination, line, title=title, column=column), end
 
 
 def _reference_link(
-    masked: str, start: int, close: int, definitions: dict[str, _Definition], starts: list[int]
+    masked: str,
+    anchor: str,
+    start: int,
+    close: int,
+    definitions: dict[str, _Definition],
+    starts: list[int],
 ) -> tuple[FoundLink, int] | None:
     """``[text][label]``, ``[text][]`` or ``[label]``: cited where it is used."""
-    text = masked[start + 1 : close]
-    reference = _reference(masked, close, text, definitions)
+    reference = _reference(masked, close, masked[start + 1 : close], definitions)
     if reference is None:
         return None
     definition, end = reference
     line = line_at(starts, start)
     destination = definition.destination
     link = FoundLink(
-        destination, destination, line, title=_anchor_title(text), column=start - starts[line - 1]
+        destination, destination, line, title=_anchor_title(anchor), column=start - starts[line - 1]
     )
     return link, end
 
@@ -342,15 +401,37 @@ def _destination_text(raw: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    return html.unescape(_ESCAPABLE.sub(r"\1", text))
+    if "\\" not in text and "&" not in text:
+        return text  # the common case
+    return _ESCAPE_OR_REFERENCE.sub(_unescape_one, text)
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    escaped = match.group(1)
+    if escaped is not None:
+        return escaped
+    reference = match.group()
+    if reference[1] != "#" and reference[1:] not in html.entities.html5:
+        return reference  # "&notanentity;" stays as written
+    return html.unescape(reference)
 
 
 def _anchor_title(text: str) -> str | None:
-    """Anchor text without Markdown markup, whitespace collapsed."""
-    plain = _NESTED_LINK.sub(r"\1", text)
-    plain = _unescape(_EMPHASIS.sub("", plain))
+    """Anchor text without Markdown markup, whitespace collapsed; code spans keep their text."""
+    if "`" not in text:
+        plain = _plain_text(text)
+    else:  # code spans are taken as they are, the text between them made plain
+        pieces = _CODE_SPAN.split(text)  # text, ticks, code, text, ticks, code, ..., text
+        plain = "".join(
+            _plain_text(piece) if index % 3 == 0 else piece if index % 3 == 2 else ""
+            for index, piece in enumerate(pieces)
+        )
     plain = " ".join(plain.split()).strip("` ")
     return plain or None
+
+
+def _plain_text(text: str) -> str:
+    return _unescape(_EMPHASIS.sub("", _NESTED_LINK.sub(r"\1", text)))
 
 
 def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
