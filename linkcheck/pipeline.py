@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import (
     AsyncIterable,
     Awaitable,
     Callable,
+    Collection,
     Iterable,
     Iterator,
     Sequence,
@@ -293,12 +295,28 @@ def report_rows(store: Store, outcome: CheckOutcome, settings: Settings) -> Iter
     yield from store.link_rows(run_id=outcome.run_id)
     if settings.max_age is None and settings.limit is None and settings.budget is None:
         return
+    yield from known_failures(
+        store, outcome.run_id, settings, verdicts=settings.fail_on, documents=outcome.scan.documents
+    )
+
+
+def known_failures(
+    store: Store,
+    run_id: int,
+    settings: Settings,
+    *,
+    verdicts: Collection[Verdict],
+    documents: Sequence[str] | None = None,
+) -> Iterator[LinkRow]:
+    """Links the documents cite (only ``documents``, if given) that run ``run_id`` did
+    not check and whose latest check, from an earlier run, found one of ``verdicts``."""
     excluded = exclusion_pattern(settings.check.exclude)
     known = store.link_rows(
         since=ANY_TIME,
-        documents=outcome.scan.documents,
-        verdicts=settings.fail_on,
-        not_checked_in_run=outcome.run_id,
+        documents=documents,
+        verdicts=verdicts,
+        not_checked_in_run=run_id,
+        cited_only=documents is None,
     )
     for row in known:  # each one with its latest check, from an earlier run
         # Excluded since that check: the run would have skipped it, not failed on it.
@@ -323,9 +341,18 @@ async def lookup_snapshots(
     A link whose archive answer is already stored is not asked about again unless
     ``settings.refresh_snapshots``; a look-up that failed on archive trouble is.
     """
+    run, latest = store.run_summary(run_id), store.run_summary()
+    if run is None or latest is None:
+        return ()
+    failing: Iterable[LinkRow] = store.link_rows(run_id=run.id, verdicts=settings.archive_verdicts)
+    if run.id == latest.id:
+        # With --max-age a dead link waits days for its next check: the latest run
+        # did not check it, and its copy is looked up (or asked again) all the same.
+        known = known_failures(store, run.id, settings, verdicts=settings.archive_verdicts)
+        failing = itertools.chain(failing, known)
     rows = [
         row
-        for row in store.link_rows(run_id=run_id, verdicts=settings.archive_verdicts)
+        for row in failing
         if settings.refresh_snapshots or row.snapshot is None or row.snapshot.error is not None
     ][:limit]
     if not rows:

@@ -233,3 +233,21 @@ def test_a_failed_refresh_keeps_the_copy_found_before(
     assert dead["archive_direction"] == "before"
     assert dead["archive_error"] is None
     assert found in runner.invoke(app, ["history", dead_citation]).stdout
+
+
+def test_archive_looks_up_a_known_dead_link_the_latest_incremental_run_did_not_check(
+    fake_archive: FakeArchive, dead_citation: str, workdir: Path, background: BackgroundLoop
+) -> None:
+    (workdir / "linkcheck.toml").write_text("confirm-checks = 1\nconfirm-days = 0\n")
+    background.run(fake_archive.go_down())
+    assert runner.invoke(app, ["check", ".", "--max-age", "1d", "--archive"]).exit_code == 1
+    background.run(fake_archive.__aenter__())  # the archive is back the next night
+    fake_archive.add(dead_citation, "20230101000000")
+    night = runner.invoke(app, ["check", ".", "--max-age", "1d"])
+    assert night.exit_code == 1  # the dead link still fails, unchecked (not due for a week)
+    looked = runner.invoke(app, ["archive"])
+    assert looked.exit_code == 0, looked.output
+    report = runner.invoke(app, ["report", "--current", "--format", "json"]).stdout
+    assert links_by_url(report)[dead_citation]["archive_url"] == (
+        f"{fake_archive.base_url}/web/20230101000000/{dead_citation}"
+    )
