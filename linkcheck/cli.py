@@ -125,7 +125,14 @@ OutputOption = Annotated[
 
 
 TextOrJsonOption = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress and no 'needs attention' list: the counts and the failing links.",
+    ),
+]
 IncludeCodeOption = Annotated[
     bool | None,
     typer.Option("--include-code", help="Also take URLs from Markdown code blocks."),
