@@ -69,10 +69,11 @@ def test_sample_original_is_written_as_joined(sample_path: Path) -> None:
     assert document.citations[0].url_as_written == OWN
 
 
-def test_sample_is_recognised_by_content_whatever_its_name(sample_path: Path) -> None:
+def test_sample_is_recognised_by_content_unless_named_as_markup(sample_path: Path) -> None:
     text = sample_path.read_text(encoding="utf-8")
-    assert detect_format(text, "notes.md") is DocumentFormat.ARTICLE
-    assert detect_format(text, None) is DocumentFormat.ARTICLE
+    for name in ("notes.txt", "notes.rst", "notes", "notes.dump", None):
+        assert detect_format(text, name) is DocumentFormat.ARTICLE
+    assert detect_format(text, "notes.md") is DocumentFormat.MARKDOWN
     assert extract_text(text, "-").format is DocumentFormat.ARTICLE
 
 
