@@ -737,6 +737,7 @@ def archive(
         settings = _settings(config, db=db, refresh=refresh or None, wayback_url=wayback_url)
         progress = ConsoleProgress(verbose=verbose, quiet=False)
         with _open_existing(settings) as store, progress:
+            store.require_writable()  # before asking the archive: the answers are recorded
             if lookup or not save:
                 found = asyncio.run(
                     pipeline.lookup_snapshots(

@@ -25,9 +25,11 @@ from linkcheck.store.convert import now_utc, snapshot_row_values, utc
 from linkcheck.store.db import (
     DEFAULT_URL,
     describe,
+    is_immutable,
     is_memory_sqlite,
     open_engine,
     read_connection,
+    read_only_message,
     sqlite_on_read_only_file_system,
     sqlite_path,
     translated_errors,
@@ -128,6 +130,12 @@ class Store:
     def url(self) -> str:
         """The database URL, password masked."""
         return describe(self._engine.url)
+
+    def require_writable(self) -> None:
+        """Raise :class:`DatabaseError` at once if nothing can be recorded here (a
+        database on a read-only file system), before work whose results would be lost."""
+        if is_immutable(self._engine.url):
+            raise DatabaseError(read_only_message(self._engine.url))
 
     @property
     def takes_concurrent_writers(self) -> bool:

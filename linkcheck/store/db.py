@@ -151,13 +151,17 @@ def translated_errors(url: str | URL) -> Iterator[None]:
                 f"database {describe(url)} is locked by another process: {error.orig}"
             ) from error
         if "readonly" in str(error.orig) and is_immutable(make_url(url)):
-            raise DatabaseError(
-                f"cannot write to database {describe(url)}: it is on a read-only file "
-                "system, so linkcheck can report from it but record nothing in it"
-            ) from error
+            raise DatabaseError(read_only_message(url)) from error
         raise DatabaseError(f"cannot use database {describe(url)}: {error.orig}") from error
     except exc.DBAPIError as error:
         raise DatabaseError(f"cannot use database {describe(url)}: {error.orig}") from error
+
+
+def read_only_message(url: str | URL) -> str:
+    return (
+        f"cannot write to database {describe(url)}: it is on a read-only file "
+        "system, so linkcheck can report from it but record nothing in it"
+    )
 
 
 @contextmanager

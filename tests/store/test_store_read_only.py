@@ -67,6 +67,10 @@ def test_reports_read_a_database_on_a_read_only_file_system(
         again.stderr
     )
     assert sorted(path.name for path in mount.iterdir()) == ["l.db"]
+    # Refused before the archive is asked: its answers could not be recorded.
+    archive = runner.invoke(app, ["archive", "--db", as_typed])
+    assert archive.exit_code == 3
+    assert "it is on a read-only file system" in archive.stderr
 
 
 def test_an_immutable_database_reads_but_refuses_writes_with_the_reason(tmp_path: Path) -> None:
