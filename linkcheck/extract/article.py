@@ -63,8 +63,13 @@ _SCHEME_HEAD = re.compile(r"https?(?::/{0,2})?", re.IGNORECASE)
 _ENDS_UNFINISHED = re.compile(r"(?:[-.,;:!?*_~'‘’…(\[{=&+]|%[0-9A-Fa-f]?)$")
 #: ... or the line starts where a line of its own does not.
 _STARTS_PIECE = re.compile(r"[-/?&=#%._~)\]]")
-#: A link of its own: another scheme (mailto:, ftp://) or an e-mail address.
-_OWN_LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|[^\s/@]+@[^\W_]")
+#: A link of its own: another scheme (ftp://, mailto:) or an e-mail address.  Only
+#: schemes without "//" that are known, so "Category:Foo" may still end a wiki URL.
+_OWN_LINK = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*://|(?:mailto|tel|sms|urn|news|data|javascript|magnet|xmpp):"
+    r"|[^\s/@]+@[^\W_]",
+    re.IGNORECASE,
+)
 #: A host without a scheme: t.me/x, example.com, bbc.co.uk/news.
 _HOST_LIKE = re.compile(r"[^\W_][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{2,}(?:[/:?#]|$)")
 _MIN_WRAP_WIDTH = 40  # narrower "bodies" are a title or a caption, not wrapped text

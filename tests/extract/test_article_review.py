@@ -29,6 +29,7 @@ def listed(document: Document) -> list[tuple[str, Role, tuple[int, ...]]]:
         "example.com/x",
         "mailto:editor@example.com",  # another scheme
         "ftp://ftp.example.org/pub/report.pdf",
+        "tel:+15551234567",
         "editor@example.com",  # an e-mail address
         "Photo",  # a word after a URL that looks complete
         "12345",
@@ -54,6 +55,7 @@ def test_a_line_after_a_complete_url_is_not_glued_onto_it(url: str, next_line: s
         ("new", "/talks"),
         ("new-talks", "?id=5"),
         ("new-talks?a=1", "&b=2"),
+        ("w/index.php?title=", "Category:Foo"),  # not another scheme
     ],
 )
 def test_wraps_that_leave_evidence_are_still_joined(first: str, second: str) -> None:
