@@ -464,7 +464,10 @@ def find_urls(text: str) -> Iterator[UrlMatch]:
     closing bracket that closes nothing inside the URL, so
     ``(see https://example.com/a)`` ends before ``)`` while
     ``https://en.wikipedia.org/wiki/Python_(programming_language)`` is kept
-    whole.  Trailing punctuation and quotes are then trimmed.
+    whole.  Trailing punctuation and quotes are then trimmed.  In CJK text a
+    URL may start right after an ideograph and ends at full-width punctuation
+    or at CJK text following its ASCII (``参见https://example.com/a。``); a
+    zero-width space or joiner ends it too.
     """
     position = 0
     while (start := _URL_START.search(text, position)) is not None:
