@@ -17,7 +17,11 @@ DEFAULT_MAX_BYTES: int = 10 * 1024 * 1024
 #: The version of the extraction rules.  Raise it with every change to what documents
 #: yield: each stored document is then read again by the next scan instead of being
 #: passed over as unchanged (see :attr:`ExtractOptions.reading`).
-EXTRACTION_RULES = 2  # 2: URLs after "_" emphasis, dump URLs wrapped after punctuation
+#: 2: URLs after "_" emphasis, dump URLs wrapped after punctuation.  3: entities in
+#: attributes and link targets as HTML and CommonMark decode them, footnotes, tables,
+#: comments and code in lists in Markdown, wraps joined only on evidence, CJK text,
+#: Markdown and HTML files read as such whatever they contain, no future dates.
+EXTRACTION_RULES = 3
 
 
 @dataclass(frozen=True, slots=True)

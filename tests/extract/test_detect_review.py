@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.extract import detect_format
+from linkcheck.extract import detect_format, extract_text
 from linkcheck.types import DocumentFormat
 
 MARKDOWN_WITH_MARKER = (
@@ -45,3 +45,13 @@ def test_the_sample_renamed_to_markdown_is_markdown(sample_path: Path) -> None:
     text = sample_path.read_text(encoding="utf-8")
     assert detect_format(text, "000.md") is DocumentFormat.MARKDOWN
     assert detect_format(text, "000.txt") is DocumentFormat.ARTICLE
+
+
+def test_a_markdown_file_with_the_marker_is_extracted_as_markdown() -> None:
+    document = extract_text(MARKDOWN_WITH_MARKER, "notes.md")
+    assert document.format is DocumentFormat.MARKDOWN
+    assert [c.url for c in document.citations] == [
+        "https://example.com/report",  # the code block is skipped
+        "https://www.example.com/2025/06/10/source",
+    ]
+    assert document.citations[0].title == "the report"
