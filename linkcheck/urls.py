@@ -370,14 +370,13 @@ _DATE_PATTERNS = (
 _PLAUSIBLE_YEARS = range(1990, 2101)
 
 
-def date_in_url(url: str, *, latest: datetime.date | None = None) -> datetime.date | None:
+def date_in_url(url: str) -> datetime.date | None:
     """The publication date written in a URL path, if there is one.
 
     Recognised: ``/2025/06/10/``, ``/2025-06-10/`` (also ``/2025-06-10-slug``)
     and a whole segment ``/20250610/``.  Impossible dates and years outside
     1990-2100 are ignored, which keeps numeric article ids from passing for
-    dates; so are dates after ``latest`` (a page cannot have been published
-    after it was read).  The earliest match in the path wins.
+    dates.  The earliest match in the path wins.
     """
     try:
         path = url_path(url)
@@ -387,7 +386,7 @@ def date_in_url(url: str, *, latest: datetime.date | None = None) -> datetime.da
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(path):
             day = _plausible_date(*match.groups())
-            if day is not None and (latest is None or day <= latest):
+            if day is not None:
                 found.append((match.start(), day))
                 break
     return min(found)[1] if found else None
@@ -414,14 +413,12 @@ class UrlMatch:
     url: str
 
 
-#: Ideographs, kana and hangul.  Chinese and Japanese put no space between
-#: words, so a URL may start right after one of them and (see _scan) ends where
-#: one follows the URL's ASCII text.  Only the Basic Multilingual Plane: the
-#: rare ideographs beyond it would slow the search every URL goes through.
-_CJK = "\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
+#: Ideographs, kana and hangul: Chinese and Japanese put no space between words,
+#: so a URL may start right after one (``参见https://…``).
+_CJK = "\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _URL_START = re.compile(
-    # "https://" or "www.", not inside a word (CJK text aside), an e-mail address
-    # or a longer dotted name.  Written to begin with the one character [hw], which lets the
+    # "https://" or "www.", not inside a word, an e-mail address or a longer
+    # dotted name.  Written to begin with the one character [hw], which lets the
     # regex engine skip along the text to candidates instead of trying the
     # look-behind at every position; the look-behinds then check the character
     # before that one and tell the two starts apart.  "bare" is set (to "") only
@@ -433,26 +430,21 @@ _URL_START = re.compile(
 )
 # Characters that can never be part of a bare URL: whitespace, controls,
 # the delimiters RFC 3986 appendix C suggests, backticks, curly double quotes,
-# CJK and full-width punctuation (never raw in a URL, and what ends a sentence
-# or clause in CJK text), and zero-width characters.  Zero-width spaces and
-# joiners end a URL rather than being dropped from it: they separate words in
-# scripts written without spaces and mark break points after links, and a URL
-# as written then holds nothing invisible.
+# CJK and full-width punctuation (never raw in a URL, and what ends a clause in
+# CJK text), and the zero-width space, word joiner and byte order mark (break
+# points after links; joiners U+200C/U+200D are kept: they are parts of words).
 _URL_RUN = re.compile(
-    r"[^\s<>\"`“”«»\x00-\x1f\x7f"
-    r"\u200b-\u200d\u2060\ufeff"
-    r"\u3001-\u3004\u3008-\u3020\u3030\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]*"
+    r"[^\s<>\"`“”«»\x00-\x1f\x7f\u200b\u2060\ufeff"
+    r"\u3001-\u3004\u3008-\u3020\u3030\uff01-\uff07\uff0a-\uff0f\uff1a-\uff20\uff3b-\uff40"
+    r"\uff5b-\uff65]*"
 )
 _TRAILING_PUNCTUATION = frozenset(".,;:!?*_~'‘’…。，、；：！？")
-_OPENERS = {"(": ")", "[": "]", "{": "}"}
+#: Full-width parentheses too: a title in a CJK URL may hold them (``Python（编程语言）``).
+_OPENERS = {"(": ")", "[": "]", "{": "}", "（": "）"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
 #: What trimming drops from the end: punctuation, and openers (which close nothing there).
 _TRIMMED = _TRAILING_PUNCTUATION | frozenset(_OPENERS)
-#: What makes _scan look closer: a closing bracket, or CJK text that may end the URL.
-_NEEDS_CARE = re.compile("[" + re.escape("".join(_CLOSERS)) + _CJK + "]")
-_IS_CJK = re.compile(f"[{_CJK}]")
-#: After these (or at the start), CJK text is part of the URL: ``/wiki/北京``, ``?q=北京``.
-_SEGMENT_DELIMITERS = frozenset("/?#&=_(")
+_ANY_CLOSER = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
 #: What may not stand right before a URL: see _URL_START.
 _JOINS_URL = re.compile(rf"[^\W{_CJK}]|[@.\-/+]")
 
@@ -464,10 +456,7 @@ def find_urls(text: str) -> Iterator[UrlMatch]:
     closing bracket that closes nothing inside the URL, so
     ``(see https://example.com/a)`` ends before ``)`` while
     ``https://en.wikipedia.org/wiki/Python_(programming_language)`` is kept
-    whole.  Trailing punctuation and quotes are then trimmed.  In CJK text a
-    URL may start right after an ideograph and ends at full-width punctuation
-    or at CJK text following its ASCII (``参见https://example.com/a。``); a
-    zero-width space or joiner ends it too.
+    whole.  Trailing punctuation and quotes are then trimmed.
     """
     position = 0
     while (start := _URL_START.search(text, position)) is not None:
@@ -500,18 +489,12 @@ def _opens_emphasis(text: str, begin: int) -> bool:
 
 
 def _scan(text: str, index: int) -> int:
-    """Index just past the URL body that starts before ``index``.
-
-    The body ends at a closing bracket that closes nothing in it, and at CJK
-    text that follows ASCII within a path segment (``/report以及``): CJK text
-    that begins a segment (``/wiki/北京``) or the host is part of the URL.
-    """
+    """Index just past the URL body that starts before ``index``."""
     run = _URL_RUN.match(text, index)
     end = run.end() if run else index
-    if _NEEDS_CARE.search(text, index, end) is None:
+    if _ANY_CLOSER.search(text, index, end) is None:
         return end  # the common case, without a Python-level loop
     depth = dict.fromkeys(_OPENERS, 0)
-    segment_start, segment_cjk = index, False
     for position in range(index, end):
         char = text[position]
         if char in _OPENERS:
@@ -521,12 +504,6 @@ def _scan(text: str, index: int) -> int:
             if depth[opener] == 0:
                 return position
             depth[opener] -= 1
-        elif _IS_CJK.match(char):
-            if position > segment_start and not segment_cjk:
-                return position
-            segment_cjk = True
-        if char in _SEGMENT_DELIMITERS:
-            segment_start, segment_cjk = position + 1, False
     return end
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from linkcheck.extract.article import read_article, read_dump
-from linkcheck.extract.detect import detect_format, detect_other_format, markup_by_name
+from linkcheck.extract.detect import detect_format, detect_other_format
 from linkcheck.extract.found import Findings, assemble
 from linkcheck.extract.html import read_html
 from linkcheck.extract.inputs import (
@@ -164,16 +164,13 @@ def _parse(
 ) -> Document:
     # One line-break convention for every reader, so line numbers agree with editors.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    name = None if document == "-" else document
     if format is None:
-        format = markup_by_name(name)  # a Markdown or HTML file is never read as a dump
-    if format is None:
-        # An article dump is recognised by its marker: reading it straight away
-        # spares searching for the marker a second time.
+        # An article dump is recognised by its marker whatever its name: reading
+        # it straight away spares searching for the marker a second time.
         dump = read_dump(text)
         if dump is not None:
             return assemble(document, DocumentFormat.ARTICLE, content_hash, dump, location)
-        format = detect_other_format(text, name)
+        format = detect_other_format(text, None if document == "-" else document)
     return assemble(document, format, content_hash, _read(format, text, options), location)
 
 

@@ -1,11 +1,4 @@
-"""Which reader a document needs: markup by its name, article dumps by content, then a sniff.
-
-A file named as Markdown or HTML (``.md``, ``.html`` ...) is read by that
-format even if it holds an ``Original url:`` line: the name is its author's
-statement, and the markup reader knows what a dump reader does not (code
-blocks, link text, entities).  Article dumps are plain text, so any other name
-(``.txt``, none, standard input) is read as a dump when it has the marker.
-"""
+"""Which reader a document needs: article dumps by content, then extension, then a sniff."""
 
 from __future__ import annotations
 
@@ -38,33 +31,16 @@ _MARKDOWN_SIGNS = re.compile(
 )
 
 
-_MARKUP = frozenset({DocumentFormat.MARKDOWN, DocumentFormat.HTML})
-
-
 def detect_format(text: str, path: str | None) -> DocumentFormat:
-    """The format of ``text``: markup by its name, an article dump by its marker,
-    else by extension or content."""
-    markup = markup_by_name(path)
-    if markup is not None:
-        return markup
+    """The format of ``text``: an article dump whatever its name, else by extension or content."""
     if looks_like_article(text):
         return DocumentFormat.ARTICLE
     return detect_other_format(text, path)
 
 
-def markup_by_name(path: str | None) -> DocumentFormat | None:
-    """Markdown or HTML if ``path``'s extension says so: such a file is never an article dump."""
-    by_name = _by_extension(path)
-    return by_name if by_name in _MARKUP else None
-
-
-def _by_extension(path: str | None) -> DocumentFormat | None:
-    return _BY_EXTENSION.get(PurePath(path).suffix.lower()) if path else None
-
-
 def detect_other_format(text: str, path: str | None) -> DocumentFormat:
     """The format of ``text`` known not to be an article dump: by extension, else content."""
-    if by_name := _by_extension(path):
+    if path and (by_name := _BY_EXTENSION.get(PurePath(path).suffix.lower())):
         return by_name
     head = text[:_SNIFF_CHARS]
     if _HTML_START.match(head) or len(_HTML_TAGS.findall(head)) >= 2:

@@ -31,11 +31,8 @@ from dataclasses import dataclass
 from linkcheck.extract.found import Findings, FoundLink, bare_links, line_at, line_starts
 from linkcheck.extract.html import markup_links
 
-# Both are tried only on lines indented less than 4 columns past the enclosing list item.
-_FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_LIST_ITEM = re.compile(
-    r"(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+(?=\S)|[ \t]*$)"
-)
+_FENCE_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 # A label, then its destination on the same line or the next; "[^1]:" is a footnote (text).
 _DEFINITION = re.compile(
     r"^ {0,3}\[(?P<label>(?!\^)(?:[^\[\]\\\n]|\\.){1,999})\]:[ \t]*(?:\n[ \t]*)?"
@@ -134,62 +131,32 @@ def _blank(text: str) -> str:
 
 
 def _mask_code_blocks(text: str) -> str:
-    """Fenced and indented code blocks blanked, also inside list items.
-
-    Inside a list item code is indented relative to the item's content (the column
-    after ``- `` or ``1. ``), so the open items' content columns are kept on a stack.
-    """
+    lines = text.split("\n")
     out: list[str] = []
-    fence: tuple[str, int] | None = None  # the open fence and the column it counts from
-    previous_blank = True
-    items: list[int] = []  # content columns of the open list items, innermost last
-    for line in text.split("\n"):
+    fence: str | None = None
+    previous_blank, in_list = True, False
+    for line in lines:
         if fence is not None:
-            if _closes(line, *fence):
+            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", line):
                 fence = None
             out.append(_blank(line))
             continue
-        if not line.strip():
-            previous_blank = True
-            out.append(line)
-            continue
-        indent = _indent(line)
-        if previous_blank:  # after a blank line, a less indented line ends its items
-            while items and indent < items[-1]:
-                items.pop()
-        base = items[-1] if items else 0
-        if indent >= base + 4:
-            # Code, unless it continues a paragraph (code cannot interrupt one).
-            out.append(_blank(line) if previous_blank else line)
-            continue
         opening = _FENCE_OPEN.match(line)
         if opening and not (opening["fence"][0] == "`" and "`" in opening["info"]):
-            fence = opening["fence"], base
+            fence = opening["fence"]
             out.append(_blank(line))
             continue
-        item = _LIST_ITEM.match(line)
-        if item is not None:
-            while items and indent < items[-1]:
-                items.pop()
-            items.append(_content_column(item))
-        previous_blank = False
+        is_blank = not line.strip()
+        if not is_blank and _indent(line) >= 4 and previous_blank and not in_list:
+            out.append(_blank(line))  # indented code: previous_blank stays as it was
+            continue
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif not is_blank and _indent(line) == 0:
+            in_list = False
+        previous_blank = is_blank
         out.append(line)
     return "\n".join(out)
-
-
-def _closes(line: str, fence: str, base: int) -> bool:
-    stripped = line.lstrip(" \t")
-    if not stripped.startswith(fence) or _indent(line) >= base + 4:
-        return False
-    return not stripped.rstrip(" \t").lstrip(fence[0])
-
-
-def _content_column(item: re.Match[str]) -> int:
-    """Where a list item's content starts (CommonMark: 1 to 4 spaces after the marker)."""
-    marker_end = len(item["indent"].expandtabs(4)) + len(item["marker"])
-    spaces = len(item["space"].expandtabs(4))
-    # An item that starts blank, or with indented code, has its content one space in.
-    return marker_end + (spaces if 1 <= spaces <= 4 and item.end() < len(item.string) else 1)
 
 
 def _indent(line: str) -> int:

@@ -69,11 +69,10 @@ def test_sample_original_is_written_as_joined(sample_path: Path) -> None:
     assert document.citations[0].url_as_written == OWN
 
 
-def test_sample_is_recognised_by_content_unless_named_as_markup(sample_path: Path) -> None:
+def test_sample_is_recognised_by_content_whatever_its_name(sample_path: Path) -> None:
     text = sample_path.read_text(encoding="utf-8")
-    for name in ("notes.txt", "notes.rst", "notes", "notes.dump", None):
-        assert detect_format(text, name) is DocumentFormat.ARTICLE
-    assert detect_format(text, "notes.md") is DocumentFormat.MARKDOWN
+    assert detect_format(text, "notes.md") is DocumentFormat.ARTICLE
+    assert detect_format(text, None) is DocumentFormat.ARTICLE
     assert extract_text(text, "-").format is DocumentFormat.ARTICLE
 
 
@@ -128,6 +127,44 @@ def test_crlf_trailing_spaces_and_wrapped_urls() -> None:
 def test_lines_that_cannot_continue_a_url_are_not_joined(next_line: str) -> None:
     document = article(f"Original url:\nhttps://news.example/story\n{next_line}\n")
     assert document.citations[0].url == "https://news.example/story"
+
+
+@pytest.mark.parametrize(
+    "own_line",
+    [
+        "t.me/moscowtimes",  # a host and path after a URL that has a path
+        "mailto:editor@example.com",
+        "editor@example.com",
+        "ftp://files.example.org/report.pdf",
+    ],
+)
+def test_a_link_of_its_own_after_a_listed_url_is_not_glued_to_it(own_line: str) -> None:
+    document = article(f"Original url:\nhttps://news.example/2024/01/02/a\n\n{TASS}\n{own_line}\n")
+    assert [c.url for c in document.citations] == ["https://news.example/2024/01/02/a", TASS]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        # Wrapped inside the host name: the piece looks like a host and path.
+        (
+            "https://www.themoscowt",
+            "imes.com/2025/06/10/x",
+            "https://www.themoscowtimes.com/2025/06/10/x",
+        ),
+        # Wrapped inside the "https" of an archived address: "tps://" is no scheme.
+        (
+            "https://web.archive.org/web/20250610123456/ht",
+            "tps://www.example.com/2025/06/10/x",
+            "https://web.archive.org/web/20250610123456/https://www.example.com/2025/06/10/x",
+        ),
+    ],
+)
+def test_a_wrap_that_looks_like_a_link_of_its_own_is_still_joined(
+    first: str, second: str, joined: str
+) -> None:
+    document = article(f"Original url:\n{first}\n{second}\n")
+    assert [c.url for c in document.citations] == [joined]
 
 
 @pytest.mark.parametrize(

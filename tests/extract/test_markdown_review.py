@@ -91,27 +91,3 @@ def test_code_spans_in_anchor_text_keep_their_words() -> None:
         ("https://example.com/guide", (1,), "the fetch guide"),
         ("https://example.com/init", (1,), "__init__ docs"),
     ]
-
-
-def test_code_inside_list_items_is_not_cited() -> None:
-    # Inside a list item, code is indented four columns past the item's content,
-    # and fences may stand at the content's column.
-    document = markdown(
-        "- item\n"
-        "\n"
-        "      https://example.com/indented-code-in-list\n"
-        "\n"
-        "  Paragraph of the item: https://example.com/in-item\n"
-        "\n"
-        "1.  Step:\n"
-        "\n"
-        "    ```\n"
-        "    https://example.com/fenced-in-list\n"
-        "    ```\n"
-        "\n"
-        "    After the fence: https://example.com/after-fence\n"
-    )
-    assert found(document) == [
-        ("https://example.com/in-item", (5,), None),
-        ("https://example.com/after-fence", (13,), None),
-    ]
