@@ -18,9 +18,9 @@ DEFAULT_MAX_BYTES: int = 10 * 1024 * 1024
 #: yield: each stored document is then read again by the next scan instead of being
 #: passed over as unchanged (see :attr:`ExtractOptions.reading`).
 #: 2: URLs after "_" emphasis, dump URLs wrapped after punctuation.  3: entities in
-#: attributes and link targets as HTML and CommonMark decode them, footnotes, tables,
-#: comments and code in lists in Markdown, wraps joined only on evidence, CJK text,
-#: Markdown and HTML files read as such whatever they contain, no future dates.
+#: attributes and link targets as HTML and CommonMark decode them; footnotes, tables
+#: and comments in Markdown; no link of its own glued onto a listed URL; CJK text and
+#: zero-width characters around bare URLs.
 EXTRACTION_RULES = 3
 
 
