@@ -233,13 +233,16 @@ def _own_link(piece: str, so_far: str) -> bool:
     """Whether ``piece`` is a link of its own rather than the rest of ``so_far``: one
     with a scheme of its own (``mailto:``, ``ftp://``; not ``tps://``, a URL split
     inside the ``https`` of an archived address), an e-mail address, or a host and
-    path (``t.me/channel``) after a URL that already has a path."""
+    path (``t.me/channel``) after an address that already has a path."""
     scheme = _SCHEME.match(piece)
     if scheme is not None and scheme[1].lower() in _OWN_SCHEMES:
         return True
     if _EMAIL.fullmatch(piece):
         return True
-    return _HOST_AND_PATH.match(piece) is not None and _HAS_PATH.match(so_far) is not None
+    # The address being written is the last one in it: an archived copy
+    # (https://web.archive.org/web/…/https://www.exa) may wrap inside its host.
+    address = so_far.rsplit("://", 1)[-1]
+    return _HOST_AND_PATH.match(piece) is not None and "/" in address
 
 
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
@@ -249,7 +252,6 @@ _OWN_SCHEMES = frozenset(
 )
 _EMAIL = re.compile(r"[^@\s/]+@[^@\s/]+\.[a-z]{2,}", re.IGNORECASE)
 _HOST_AND_PATH = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/", re.IGNORECASE)
-_HAS_PATH = re.compile(r"[a-z][a-z0-9+.-]*://[^/]+/|www\.[^/]+/", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- titles

@@ -152,6 +152,12 @@ def test_a_link_of_its_own_after_a_listed_url_is_not_glued_to_it(own_line: str) 
             "imes.com/2025/06/10/x",
             "https://www.themoscowtimes.com/2025/06/10/x",
         ),
+        # An archived address wrapped inside the host of the address it holds.
+        (
+            "https://web.archive.org/web/20250610123456/https://www.themo",
+            "scowtimes.com/2025/06/10/x",
+            "https://web.archive.org/web/20250610123456/https://www.themoscowtimes.com/2025/06/10/x",
+        ),
         # Wrapped inside the "https" of an archived address: "tps://" is no scheme.
         (
             "https://web.archive.org/web/20250610123456/ht",
