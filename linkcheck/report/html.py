@@ -60,7 +60,7 @@ def render_html(data: ReportData, options: ReportOptions) -> str:
         _header(data, options),
         _changes_section(data),
         _headline(data, failing),
-        _dead_section(failing, options, unchecked=sum(row.result is None for row in data.links)),
+        _dead_section(failing, options, data.links),
         _trend_section(data),
         _attention_section(attention_rows(data, options), options),
         _domains_section(data, options),
@@ -165,15 +165,14 @@ def _plain_link(url: str) -> str:
     return f'<a href="{e(href)}">{e(url)}</a>' if href else e(url)
 
 
-def _dead_section(rows: Sequence[LinkRow], options: ReportOptions, *, unchecked: int) -> str:
+def _dead_section(rows: Sequence[LinkRow], options: ReportOptions, links: Sequence[LinkRow]) -> str:
     if not rows:
-        # After a --limit or --budget night (report --current) some links were never
-        # asked: "every page answers" would promise what nobody checked.
-        lead = (
-            f"No dead sources among the links checked; {plural(unchecked, 'link')} not checked yet."
-            if unchecked
-            else "No dead sources: every cited page still answers."
-        )
+        # Said of the links this report holds, no more: after a --limit or --budget
+        # night some cited links were never asked (report --current lists them).
+        checked = sum(row.result is not None for row in links)
+        lead = f"No dead sources among the {plural(checked, 'link')} checked."
+        if unchecked := len(links) - checked:
+            lead += f" {plural(unchecked, 'link')} not checked yet."
         return f'<section id="dead"><h2>Dead sources</h2><p class="lead">{lead}</p></section>'
 
     return (
