@@ -621,19 +621,13 @@ def report(
                     stream.write("\n")
                 return
             every_run = since is not None or current
-            states = _state_filter(state)
-            rows = (
-                store.link_rows(
-                    verdicts=verdicts,
-                    since=_since(since) if since else pipeline.ANY_TIME,
-                    states=states,
-                    cited_only=current,  # the collection: what its documents cite now,
-                    unchecked=current,  # checked or not (--limit, --budget leave some for later)
-                )
-                if every_run
-                else pipeline.run_rows(
-                    store, summary.id, settings, verdicts=verdicts, states=states
-                )
+            rows = store.link_rows(
+                run_id=None if every_run else summary.id,
+                verdicts=verdicts,
+                since=_since(since) if since else (pipeline.ANY_TIME if current else None),
+                states=_state_filter(state),
+                cited_only=current,  # the collection: what its documents cite now,
+                unchecked=current,  # checked or not (--limit and --budget leave some for later)
             )
             _emit(
                 settings,

@@ -296,7 +296,6 @@ class Settings:
             "fail_on": sorted(v.value for v in self.fail_on),
             "max_age_seconds": self.max_age.total_seconds() if self.max_age else None,
             "limit": self.limit,
-            "budget_seconds": self.budget.total_seconds() if self.budget else None,
             "config": self.source,
         }
 

@@ -22,7 +22,6 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp.abc import AbstractResolver
@@ -31,7 +30,6 @@ from linkcheck.check.checker import Checker
 from linkcheck.check.options import exclusion_pattern
 from linkcheck.config import Settings
 from linkcheck.errors import ConfigError, LinkcheckError, UsageError
-from linkcheck.extract.inputs import STDIN_NAME, file_location, folder_location
 from linkcheck.pages import looks_not_found
 from linkcheck.scanning import (
     DueWhileScanning,
@@ -46,7 +44,6 @@ from linkcheck.store import Store
 from linkcheck.types import (
     ChecksPlanned,
     LinkRow,
-    LinkState,
     Notice,
     RunStatus,
     RunSummary,
@@ -90,8 +87,9 @@ async def check(
     if not inputs:  # as the CLI says: a run over nothing would record an empty "completed" run
         raise UsageError("name the files or directories to check")
     # The run (and its lock on the database) comes first: two runs never scan at once.
-    options = {**settings.describe(), "scope": run_scope(inputs)}
-    run_id = store.start_run(inputs=inputs, options=options, wait=settings.wait, started_at=now())
+    run_id = store.start_run(
+        inputs=inputs, options=settings.describe(), wait=settings.wait, started_at=now()
+    )
     machinery = _Machinery(on_event, resolver, sleep, now)
     return await _finish_run(store, run_id, inputs, settings, machinery, resumed=False)
 
@@ -300,63 +298,6 @@ def report_rows(store: Store, outcome: CheckOutcome, settings: Settings) -> Iter
     yield from known_failures(
         store, outcome.run_id, settings, verdicts=settings.fail_on, documents=outcome.scan.documents
     )
-
-
-def run_rows(
-    store: Store,
-    run_id: int,
-    settings: Settings,
-    *,
-    verdicts: Collection[Verdict] | None = None,
-    states: Collection[LinkState] | None = None,
-) -> Iterator[LinkRow]:
-    """A run's rows for a report: its checks, and for the latest run of an incremental
-    night (``--max-age``, ``--limit``, ``--budget``) the known failures in its inputs
-    that it did not check, so the next morning's report shows what ``check`` showed."""
-    yield from store.link_rows(run_id=run_id, verdicts=verdicts, states=states)
-    failing = set(settings.fail_on if verdicts is None else settings.fail_on & set(verdicts))
-    documents = _incremental_scope(store, run_id) if failing else None
-    if not documents:
-        return
-    for row in known_failures(store, run_id, settings, verdicts=failing, documents=documents):
-        if states is None or row.state in states:
-            yield row
-
-
-def run_scope(inputs: Sequence[str]) -> list[str] | None:
-    """Where a run's inputs are (a folder's location ends in ``/``), so that a later
-    report can tell which stored documents the run read; ``None`` when that cannot be
-    told (standard input, a pattern, a path that is gone)."""
-    scope: list[str] = []
-    for raw in inputs:
-        path = Path(raw)
-        if raw == STDIN_NAME or not path.exists():
-            return None
-        scope.append(folder_location(path) if path.is_dir() else file_location(path))
-    return scope
-
-
-def _incremental_scope(store: Store, run_id: int) -> list[str] | None:
-    """The names of the documents in the inputs of ``run_id`` if it is the latest run
-    and an incremental one, else ``None``: an older run's known failures are not
-    today's, and a run that checked everything left none out."""
-    latest = store.run_summary()
-    if latest is None or latest.id != run_id:
-        return None
-    options = store.run_options(run_id)
-    if all(options.get(key) is None for key in ("max_age_seconds", "limit", "budget_seconds")):
-        return None
-    scope = options.get("scope")
-    if not isinstance(scope, list) or not scope:
-        return None
-    return [
-        path
-        for _, path, location in store.located_documents()
-        if any(
-            location == place or (place.endswith("/") and location.startswith(place))
-            for place in scope
-        )
-    ]
 
 
 def known_failures(

@@ -223,28 +223,6 @@ def test_a_known_dead_citation_fails_every_run_until_it_is_due_again(
     assert fixed.exit_code == 0, fixed.output
 
 
-def test_the_morning_report_of_an_incremental_night_shows_what_its_check_failed_on(
-    workdir: Path, live_web: TestWeb
-) -> None:
-    (workdir / "linkcheck.toml").write_text("confirm-checks = 1\nconfirm-days = 0\n")
-    dead, alive = live_web.url("/status/404"), live_web.url("/page/fine")
-    (workdir / "docs").mkdir()
-    (workdir / "docs" / "a.md").write_text(f"<{dead}>\n<{alive}>\n")
-    (workdir / "other.md").write_text(f"<{live_web.url('/status/410')}>\n")
-    assert runner.invoke(app, ["check", "docs", "other.md"]).exit_code == 1
-    night = runner.invoke(app, ["check", "docs", "--max-age", "1d", "--format", "json"])
-    assert night.exit_code == 1  # the dead link was not due, and still fails the run
-    morning = runner.invoke(app, ["report", "--format", "json"])
-    failing = [link["url"] for link in json.loads(morning.stdout)["links"] if link["failing"]]
-    assert failing == [dead]  # as the night's check reported it; other.md was not its input
-    older = runner.invoke(app, ["report", "--run", "1", "--format", "json"])
-    assert {link["url"] for link in json.loads(older.stdout)["links"]} == {
-        dead,
-        alive,
-        live_web.url("/status/410"),
-    }
-
-
 def test_report_current_shows_the_collection_after_an_incremental_night(
     workdir: Path, live_web: TestWeb
 ) -> None:

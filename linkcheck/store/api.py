@@ -273,12 +273,6 @@ class Store:
 
         return self._locked(insert_run, waiting or Waiting(seconds=wait))
 
-    def run_options(self, run_id: int) -> dict[str, Any]:
-        """The options run ``run_id`` was started with, as :meth:`start_run` stored them."""
-        with translated_errors(self._engine.url), read_connection(self._engine) as connection:
-            stored = connection.execute(select(runs.c.options).where(runs.c.id == run_id)).scalar()
-        return dict(stored) if isinstance(stored, dict) else {}
-
     def finish_run(self, run_id: int, status: RunStatus, *, error: str | None = None) -> None:
         """Close run ``run_id`` with ``status``; ``error`` says why it stopped short (what
         failed it, or the time budget running out), if it did.
