@@ -31,6 +31,8 @@ _BOMS = (
 #: database or JSON file can hold (the escapes, UTF-7).
 _NOT_PAGE_CODECS = frozenset(
     {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"}
+    # Transforms, not text encodings: bytes.decode() refuses them outright.
+    | {"base64", "bz2", "hex", "quopri", "rot-13", "uu", "zlib"}
 )
 #: What browsers read these labels as (the Encoding Standard): pages labelled
 #: latin-1 or ASCII are written in windows-1252, curly apostrophes included.

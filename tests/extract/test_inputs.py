@@ -225,3 +225,14 @@ def test_the_content_hash_covers_how_a_document_is_read() -> None:
     assert content_hash(data, ExtractOptions(include_code_blocks=True)) != default
     assert content_hash(data, ExtractOptions(format=DocumentFormat.MARKDOWN)) != default
     assert content_hash(data + b" ") != default
+
+
+@pytest.mark.parametrize("label", ["hex", "base64", "rot-13", "zlib"])
+def test_a_meta_naming_no_text_encoding_leaves_the_file_skipped_as_not_utf8(
+    tree: Path, label: str
+) -> None:
+    page = f'<html><head><meta charset="{label}"></head><body>Caf\u00e9</body>'
+    Path("odd.html").write_bytes(page.encode("cp1252"))
+    [skipped] = extract_documents(["odd.html"])
+    assert isinstance(skipped, SkippedInput)
+    assert skipped.reason.startswith("not UTF-8 text")
