@@ -754,7 +754,7 @@ class Wayback:
 def _decode(data: bytes, charset: str | None) -> str:
     try:
         return data.decode(charset or "utf-8", errors="replace")
-    except LookupError:  # a charset Python does not know
+    except (LookupError, ValueError):  # a charset Python does not know, or one that fails
         return data.decode("utf-8", errors="replace")
 
 

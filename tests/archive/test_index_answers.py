@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from linkcheck.archive.wayback import GAVE_UP
+from linkcheck.archive.wayback import GAVE_UP, _decode
 from linkcheck.types import Event, Notice, Snapshot, SnapshotDirection
 from tests.archive.conftest import WaybackFactory
 from tests.wayback import PYWB_NO_CAPTURES, CannedAnswer, FakeArchive
@@ -96,3 +96,10 @@ async def test_a_wrong_archive_address_stops_archive_calls_for_the_run(
     assert all(r.error is not None for r in results)
     assert results[2].error is not None and results[2].error.startswith(GAVE_UP)
     assert len(archive.requests_to("/cdx/")) == 2
+
+
+@pytest.mark.parametrize("charset", ["undefined", "idna", "no-such-codec"])
+def test_an_answer_in_a_charset_that_cannot_decode_is_read_as_utf8(charset: str) -> None:
+    # The fake archive cannot serve such an answer (aiohttp refuses to encode it),
+    # so the decoder the index and page readers share is asked directly.
+    assert _decode("caf\u00e9 20200101000000".encode(), charset) == "caf\u00e9 20200101000000"
