@@ -11,7 +11,14 @@ import csv
 import io
 
 from linkcheck.report.model import ReportData, ReportOptions
-from linkcheck.report.summary import by_severity, is_failing, iso, sorted_citations, verdict_name
+from linkcheck.report.summary import (
+    archive_direction,
+    by_severity,
+    is_failing,
+    iso,
+    sorted_citations,
+    verdict_name,
+)
 from linkcheck.types import CitationRef, LinkRow
 
 COLUMNS = (
@@ -65,7 +72,7 @@ def _cells(row: LinkRow, ref: CitationRef | None, options: ReportOptions) -> lis
         result.error if result else None,
         snapshot.archive_url if snapshot else None,
         iso(snapshot.captured_at) if snapshot else None,
-        snapshot.direction if snapshot and snapshot.error is None else None,
+        archive_direction(snapshot) if snapshot else None,
         iso(result.checked_at) if result else None,
         ref.role if ref else None,
         ref.title if ref else None,

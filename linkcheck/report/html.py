@@ -22,6 +22,7 @@ from linkcheck.report.html_style import STYLESHEET
 from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import (
     LINK_TITLES,
+    archive_failure,
     archive_found,
     attention_rows,
     by_severity,
@@ -369,8 +370,8 @@ def _archive_cell(row: LinkRow) -> str:
     href = safe_href(snapshot.archive_url) if snapshot is not None else None
     if snapshot is None or href is None:
         looked = "No archived copy found" if snapshot is not None else "Not looked up yet"
-        if snapshot is not None and snapshot.error is not None:
-            looked = f"Archive look-up failed ({e(snapshot.error)}); ask again later"
+        if (failure := archive_failure(row)) is not None:
+            looked = f"Archive look-up failed ({e(failure)}); ask again later"
         return f'<span class="none">{looked}</span>'
     cell = (
         f'<a class="archive" href="{e(href)}">Archived copy</a>'

@@ -20,6 +20,7 @@ from linkcheck.report.model import ReportData, ReportOptions
 from linkcheck.report.summary import (
     UNCHECKED,
     VERDICT_ORDER,
+    archive_direction,
     by_url,
     domain_of,
     iso,
@@ -258,10 +259,8 @@ def link_text(row: LinkRow, failing: bool) -> str:
             f'"archive_url": {_string(snapshot.archive_url)},'
             f' "archive_timestamp": {_moment(snapshot.captured_at)}'
         )
-        # A look-up that failed found out nothing: no direction, not "none".
-        direction = None if snapshot.error is not None else snapshot.direction
         archive_extra = (
-            f'"archive_direction": {_DIRECTION_TEXT[direction]},'
+            f'"archive_direction": {_DIRECTION_TEXT[archive_direction(snapshot)]},'
             f' "archive_status_code": {_number(snapshot.status_code)},'
             f' "archive_error": {_string(snapshot.error)}'
         )

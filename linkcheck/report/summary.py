@@ -14,7 +14,14 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from linkcheck.report.model import GroupBy, ReportData, ReportOptions
-from linkcheck.types import CitationRef, ErrorKind, LinkRow, SnapshotDirection, Verdict
+from linkcheck.types import (
+    CitationRef,
+    ErrorKind,
+    LinkRow,
+    Snapshot,
+    SnapshotDirection,
+    Verdict,
+)
 
 #: Most serious first: the order findings are listed in and counts are shown in.
 VERDICT_ORDER: tuple[Verdict, ...] = (
@@ -246,6 +253,12 @@ def moved_to(row: LinkRow) -> str | None:
 
 def archive_found(row: LinkRow) -> bool:
     return row.snapshot is not None and row.snapshot.archive_url is not None
+
+
+def archive_direction(snapshot: Snapshot) -> SnapshotDirection | None:
+    """Where the copy shown lies; ``None`` for a look-up that failed: it found out
+    nothing, not that the archive holds no copy (``none``)."""
+    return None if snapshot.error is not None else snapshot.direction
 
 
 def archive_failure(row: LinkRow) -> str | None:
