@@ -95,15 +95,16 @@ def _testcase(case: _Case, options: ReportOptions) -> ET.Element:
     element = ET.Element("testcase", classname=visible(case.document), name=visible(row.url))
     element.set("time", f"{elapsed / 1000:.3f}")
     verdict = row.result.verdict if row.result else None
+    details = _details(row, ref)
     if is_failing(row, options):
         failure = ET.SubElement(
             element, "failure", message=_message(row, ref), type=verdict_name(row)
         )
-        failure.text = _details(row, ref)
+        failure.text = details
     elif verdict is None or verdict == Verdict.SKIPPED:
         ET.SubElement(element, "skipped", message=visible(outcome(row)))
     out = ET.SubElement(element, "system-out")
-    out.text = _details(row, ref)
+    out.text = details
     return element
 
 

@@ -20,6 +20,7 @@ from linkcheck.report.summary import (
     outcome,
     plural,
     sections,
+    sorted_citations,
     verdict_counts,
     verdict_name,
     where,
@@ -122,9 +123,7 @@ def _link_lines(row: LinkRow) -> list[str]:
 def _cited_in(row: LinkRow) -> str:
     if not row.citations:  # a report of an older run: the documents citing it are gone
         return "cited in no stored document now"
-    return "cited in " + "; ".join(
-        where(ref) for ref in sorted(row.citations, key=lambda r: r.document)
-    )
+    return "cited in " + "; ".join(map(where, sorted_citations(row)))
 
 
 # --------------------------------------------------------------------------- rich
@@ -163,9 +162,7 @@ def _table(heading: str, rows: Sequence[LinkRow]) -> Table:
         if failure is not None:
             archive = visible(f"look-up failed: {failure}")
         cited = (
-            "\n".join(
-                visible(where(ref)) for ref in sorted(row.citations, key=lambda r: r.document)
-            )
+            "\n".join(visible(where(ref)) for ref in sorted_citations(row))
             or "no stored document now"
         )
         # Text() cells: a URL with brackets must never be read as rich markup.
