@@ -55,7 +55,7 @@ def links_to_check(
     with read_connection(engine) as connection, cited_by(connection, documents_) as cited:
         conditions = [] if cited is None else [cited]
         if not_checked_in_run is not None:
-            conditions.append(_not_checked_in(not_checked_in_run))
+            conditions.append(not_checked_in(not_checked_in_run))
         if max_age is None:
             yield from _in_id_order(connection, conditions, limit)
         else:
@@ -63,8 +63,12 @@ def links_to_check(
             yield from _by_priority(connection, conditions, limit)
 
 
-def _not_checked_in(run_id: int) -> ColumnElement[bool]:
-    checked = exists().where(checks.c.run_id == run_id, checks.c.link_id == links.c.id)
+def not_checked_in(run_id: int) -> ColumnElement[bool]:
+    """A condition on ``links``: run ``run_id`` holds no check of the link (resuming it,
+    or the known failures a run did not check).  On an alias of ``checks``, so it also
+    fits a query that joins ``checks`` itself."""
+    in_that_run = checks.alias("in_that_run")
+    checked = exists().where(in_that_run.c.run_id == run_id, in_that_run.c.link_id == links.c.id)
     return ~checked
 
 

@@ -25,6 +25,7 @@ from linkcheck.store.convert import (
     stored_snapshot,
 )
 from linkcheck.store.db import read_connection
+from linkcheck.store.due import not_checked_in
 from linkcheck.store.links import LINK_STATES, link_id
 from linkcheck.store.runcounts import count_checks, verdict_counts
 from linkcheck.store.schema import checks, citations, documents, hops, links, runs, snapshots
@@ -173,13 +174,7 @@ def link_rows(
             if cited_only:
                 query = query.where(exists().where(citations.c.link_id == links.c.id))
             if not_checked_in_run is not None:
-                in_that_run = checks.alias("in_that_run")
-                query = query.where(
-                    ~exists().where(
-                        in_that_run.c.run_id == not_checked_in_run,
-                        in_that_run.c.link_id == links.c.id,
-                    )
-                )
+                query = query.where(not_checked_in(not_checked_in_run))
             result = connection.execute(query)
             try:
                 # The DBAPI cursor's own rows: SQLAlchemy compiled the query, but
