@@ -232,12 +232,15 @@ def _rename(
     for row in others:
         if row.path in names:  # the name now belongs to another file
             final[row.id] = row.location or f"{row.path} (replaced, row {row.id})"
-    for row_id in final:  # first out of every name being handed round, then into the new one
-        connection.execute(
-            update(documents).where(documents.c.id == row_id).values(path=f"\0renaming {row_id}")
-        )
-    for row_id, path in final.items():
-        connection.execute(update(documents).where(documents.c.id == row_id).values(path=path))
+    if not final:
+        return
+    # First out of every name being handed round, then into the new one: one
+    # statement each (a scan from another working directory renames every row).
+    connection.execute(_RENAME, [{"row": i, "name": f"\0renaming {i}"} for i in final])
+    connection.execute(_RENAME, [{"row": i, "name": path} for i, path in final.items()])
+
+
+_RENAME = update(documents).where(documents.c.id == bindparam("row")).values(path=bindparam("name"))
 
 
 def _document_values(doc: Document, *, now: datetime) -> dict[str, Any]:
