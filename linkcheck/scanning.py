@@ -184,7 +184,9 @@ def _scan_items(
 ) -> Iterator[Document | UnchangedInput]:
     """Documents to store and unchanged inputs, each recorded in ``log``."""
     is_unchanged = _unchanged_in(store, settings)
-    unlocated = store.unlocated_paths()  # empty once every stored document has been read since
+    # Empty once every stored document has been read since; only unchanged inputs
+    # are looked up in it, and with --reparse there are none.
+    unlocated = store.unlocated_paths() if is_unchanged is not None else set()
     items = extract_documents(inputs, settings.extract, stdin=stdin, is_unchanged=is_unchanged)
     for item in items:
         if isinstance(item, SkippedInput):
