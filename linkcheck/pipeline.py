@@ -341,7 +341,8 @@ async def lookup_snapshots(
     A link whose archive answer is already stored is not asked about again unless
     ``settings.refresh_snapshots``; a look-up that failed on archive trouble is.
     """
-    run, latest = store.run_summary(run_id), store.run_summary()
+    latest = store.run_summary()
+    run = latest if run_id is None else store.run_summary(run_id)
     if run is None or latest is None:
         return ()
     failing: Iterable[LinkRow] = store.link_rows(run_id=run.id, verdicts=settings.archive_verdicts)
