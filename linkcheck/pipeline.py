@@ -31,6 +31,7 @@ from linkcheck.check.options import exclusion_pattern
 from linkcheck.config import Settings
 from linkcheck.errors import ConfigError, LinkcheckError, UsageError
 from linkcheck.pages import looks_not_found
+from linkcheck.report.summary import plural
 from linkcheck.scanning import (
     DueWhileScanning,
     EventSink,
@@ -275,8 +276,7 @@ async def _check_urls(
                     tally.checked += 1
         except TimeoutError:
             left = tally.planned - tally.checked
-            links = "1 link" if left == 1 else f"{left} links"
-            stopped_by = f"time budget used up: {links} left for the next run"
+            stopped_by = f"time budget used up: {plural(left, 'link')} left for the next run"
             machinery.on_event(Notice(stopped_by))
             return stopped_by
     return None
